@@ -1,0 +1,23 @@
+//! Decode: bytes in, record frames out.
+//!
+//! This crate knows containers (gzip, the JSON shapes that clouds and tools write logs in) and
+//! nothing about detection. Records cross the seam as borrowed byte slices with their position;
+//! nothing is parsed here beyond what framing needs, so that the prefilter can drop most records
+//! before any JSON parser sees them.
+//!
+//! Invariants:
+//! - memory is bounded by the largest record (capped by [`Limits::max_record_bytes`]) plus one
+//!   read chunk, whatever the file size;
+//! - a problem in one record is reported as an [`Issue`] with its offset and line, and framing
+//!   carries on with the next record whenever the container allows it;
+//! - nothing here recurses on input nesting, so hostile depth cannot overflow the stack.
+
+mod framer;
+mod issue;
+mod scan;
+mod source;
+mod window;
+
+pub use framer::{decode, Decoded, Frame, Layout, Limits};
+pub use issue::{Issue, IssueKind};
+pub use source::{open_path, open_reader, Compression};

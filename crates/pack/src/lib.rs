@@ -1,0 +1,90 @@
+//! The rule pack: which provider operations matter to T1578.004, what each one signals, and
+//! which of its request and response fields give lineage edges. It is data (TOML), embedded in
+//! the binary as [`DEFAULT_PACK`] and replaceable or extendable by a user's file.
+//!
+//! Invariants:
+//! - every name, path and resource role in a loaded pack has been checked; evaluation never
+//!   fails on a pack, only on missing fields in a record (which simply yield nothing);
+//! - operation lookup follows each provider's own naming: exact for AWS, case-insensitive for
+//!   Azure, and without the API version prefix (`v1.`, `beta.`) for GCP.
+
+mod error;
+mod load;
+mod model;
+mod path;
+mod prefilter;
+
+pub use error::PackError;
+pub use load::{load_default, load_file, load_str};
+pub use model::{
+    strings, CallFields, Condition, EdgeSpec, Entry, Pack, Provider, ResourceSpec, Signal,
+};
+pub use path::{FieldPath, Root};
+pub use prefilter::Prefilter;
+
+/// The default pack's text, as shipped.
+pub const DEFAULT_PACK: &str = include_str!("../default-pack.toml");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn default_pack_loads_and_covers_every_provider() {
+        let pack = load_default();
+        for p in [Provider::Aws, Provider::Azure, Provider::Gcp] {
+            assert!(
+                pack.entries.iter().any(|e| e.provider == p),
+                "{p} has no entries"
+            );
+        }
+        assert!(pack.knows(Provider::Azure, "MICROSOFT.COMPUTE/DISKS/WRITE"));
+        assert!(pack.knows(Provider::Gcp, "beta.compute.instances.stop"));
+        assert!(pack.knows(Provider::Gcp, "v1.compute.disks.insert"));
+        assert!(!pack.knows(Provider::Aws, "stopinstances"));
+        assert_eq!(
+            pack.entries_for(Provider::Gcp, "v1.compute.instances.insert")
+                .count(),
+            3
+        );
+    }
+
+    #[test]
+    fn syntax_errors_carry_line_and_column() {
+        let err = load_str(
+            "[[operation]]\nprovider = \"aws\"\nname = \n",
+            Path::new("p.toml"),
+        )
+        .unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("p.toml:3:"), "{text}");
+    }
+
+    #[test]
+    fn undeclared_roles_are_rejected_with_the_entry_line() {
+        let text = r#"
+[[operation]]
+provider = "aws"
+name = "AttachVolume"
+signal = "link"
+subject = "instance"
+resources.instance = { kind = "instance", path = "request.instanceId" }
+edges = [{ from = "vol", to = "instance", relation = "attached" }]
+"#;
+        let err = load_str(text, Path::new("p.toml")).unwrap_err().to_string();
+        assert!(
+            err.starts_with("p.toml:2: operation `AttachVolume`"),
+            "{err}"
+        );
+        assert!(err.contains("`vol`"), "{err}");
+    }
+
+    #[test]
+    fn prefilter_ignores_case_for_azure_names() {
+        let pf = load_default().prefilter();
+        assert!(pf.is_candidate(br#"{"operationName":"MICROSOFT.COMPUTE/DISKS/WRITE"}"#));
+        assert!(pf.is_candidate(br#"{"eventName":"StopInstances"}"#));
+        assert!(!pf.is_candidate(br#"{"eventName":"DescribeInstances"}"#));
+    }
+}

@@ -1,0 +1,239 @@
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde_json::Value;
+
+use crate::path::{FieldPath, Root};
+use crate::prefilter::Prefilter;
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    Aws,
+    Azure,
+    Gcp,
+}
+
+impl Provider {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Aws => "aws",
+            Provider::Azure => "azure",
+            Provider::Gcp => "gcp",
+        }
+    }
+}
+
+impl fmt::Display for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What one successful call says about a revert, on its own.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Signal {
+    /// It only connects resources (an attach, a launch from an image): no score alone.
+    Link,
+    /// A stop/start, deallocate or reimage: ephemeral storage is gone.
+    EphemeralReset,
+    /// Something was created from a snapshot, image or backup that can replace a system's state.
+    SnapshotRestore,
+}
+
+impl Signal {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Signal::Link => "link",
+            Signal::EphemeralReset => "ephemeral_reset",
+            Signal::SnapshotRestore => "snapshot_restore",
+        }
+    }
+}
+
+/// A test on a call's fields. All of an entry's conditions must hold for its signal to count.
+#[derive(Debug, Clone)]
+pub enum Condition {
+    /// Some path has a non-empty value.
+    Present(Vec<FieldPath>),
+    /// A value at some path equals one of these, ignoring ASCII case.
+    AnyOf(Vec<FieldPath>, Vec<String>),
+    /// A value at some path contains one of these, ignoring ASCII case.
+    ContainsAny(Vec<FieldPath>, Vec<String>),
+}
+
+/// A named resource role in an entry: where its ids are found and what kind it is.
+#[derive(Debug, Clone)]
+pub struct ResourceSpec {
+    pub kind: String,
+    pub paths: Vec<FieldPath>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EdgeSpec {
+    pub from: String,
+    pub to: String,
+    pub relation: String,
+}
+
+/// One catalog entry: a provider operation and what it means.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub provider: Provider,
+    /// The operation as the provider names it (GCP without its version prefix).
+    pub name: String,
+    pub signal: Signal,
+    pub when: Vec<Condition>,
+    /// Label of what the call did, for incident chains.
+    pub chain: Option<String>,
+    /// Chain label once the call's product reaches an instance, by the relation of the last
+    /// hop (`attached` → `volume-from-snapshot-attached`).
+    pub reached: BTreeMap<String, String>,
+    /// The role the call acts on or produces; its ids are the call's subjects.
+    pub subject: String,
+    pub resources: BTreeMap<String, ResourceSpec>,
+    pub edges: Vec<EdgeSpec>,
+    pub description: String,
+    /// Source line of the entry in its pack file.
+    pub line: usize,
+}
+
+/// A loaded, checked rule pack.
+#[derive(Debug, Clone)]
+pub struct Pack {
+    pub entries: Vec<Entry>,
+    /// Resource kinds that are compute targets (instances, VMs): incidents are keyed by them.
+    pub compute_kinds: Vec<String>,
+    /// Where the pack came from, for messages.
+    pub source: String,
+    index: BTreeMap<(Provider, String), Vec<usize>>,
+}
+
+impl Pack {
+    pub(crate) fn new(entries: Vec<Entry>, compute_kinds: Vec<String>, source: String) -> Pack {
+        let mut pack = Pack {
+            entries,
+            compute_kinds,
+            source,
+            index: BTreeMap::new(),
+        };
+        pack.reindex();
+        pack
+    }
+
+    pub(crate) fn reindex(&mut self) {
+        self.index.clear();
+        for (i, e) in self.entries.iter().enumerate() {
+            self.index
+                .entry((e.provider, lookup_key(e.provider, &e.name)))
+                .or_default()
+                .push(i);
+        }
+    }
+
+    /// Adds a user's entries on top: an entry for an operation the pack already has replaces
+    /// all of the pack's entries for it.
+    pub fn extend(&mut self, other: Pack) {
+        let replaced: Vec<(Provider, String)> = other.index.keys().cloned().collect();
+        self.entries
+            .retain(|e| !replaced.contains(&(e.provider, lookup_key(e.provider, &e.name))));
+        self.entries.extend(other.entries);
+        for k in other.compute_kinds {
+            if !self.compute_kinds.contains(&k) {
+                self.compute_kinds.push(k);
+            }
+        }
+        self.source = format!("{} + {}", self.source, other.source);
+        self.reindex();
+    }
+
+    /// The entries for an operation as written in a record.
+    pub fn entries_for(&self, provider: Provider, operation: &str) -> impl Iterator<Item = &Entry> {
+        self.index
+            .get(&(provider, lookup_key(provider, operation)))
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.entries[i])
+    }
+
+    pub fn knows(&self, provider: Provider, operation: &str) -> bool {
+        self.index
+            .contains_key(&(provider, lookup_key(provider, operation)))
+    }
+
+    pub fn is_compute(&self, kind: &str) -> bool {
+        self.compute_kinds.iter().any(|k| k == kind)
+    }
+
+    /// The literal scan for this pack's operations.
+    pub fn prefilter(&self) -> Prefilter {
+        let mut names: Vec<&str> = self.entries.iter().map(|e| e.name.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        Prefilter::new(names)
+    }
+}
+
+impl Condition {
+    pub fn holds(&self, call: &dyn CallFields) -> bool {
+        let (paths, values, contains) = match self {
+            Condition::Present(paths) => return !strings(paths, call).is_empty(),
+            Condition::AnyOf(p, v) => (p, v, false),
+            Condition::ContainsAny(p, v) => (p, v, true),
+        };
+        strings(paths, call).iter().any(|found| {
+            let found = found.to_ascii_lowercase();
+            values.iter().any(|want| {
+                let want = want.to_ascii_lowercase();
+                if contains {
+                    found.contains(&want)
+                } else {
+                    found == want
+                }
+            })
+        })
+    }
+}
+
+/// What a pack reads from a call: the value each path root stands for.
+pub trait CallFields {
+    fn field_root(&self, root: Root) -> Option<&Value>;
+}
+
+/// Every value at any of `paths` in `call`.
+pub fn strings(paths: &[FieldPath], call: &dyn CallFields) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in paths {
+        if let Some(start) = call.field_root(p.root) {
+            p.strings(start, &mut out);
+        }
+    }
+    out
+}
+
+/// The form an operation name is looked up by.
+pub(crate) fn lookup_key(provider: Provider, operation: &str) -> String {
+    match provider {
+        Provider::Aws => operation.to_string(),
+        Provider::Azure => operation.to_ascii_lowercase(),
+        Provider::Gcp => strip_gcp_version(operation).to_string(),
+    }
+}
+
+/// `v1.compute.disks.insert` → `compute.disks.insert`.
+fn strip_gcp_version(method: &str) -> &str {
+    match method.split_once('.') {
+        Some((first, rest)) if first == "beta" || first == "alpha" || is_version(first) => rest,
+        _ => method,
+    }
+}
+
+fn is_version(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 2 && b[0] == b'v' && b[1].is_ascii_digit()
+}
