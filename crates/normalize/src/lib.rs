@@ -1,1 +1,27 @@
+//! Normalize: record bytes of any cloud in, [`ApiCall`]s with lineage edges out.
+//!
+//! Invariants:
+//! - only records that passed the prefilter are parsed (plus the first record of each input,
+//!   which tells what the input is);
+//! - an `ApiCall` is one logical call: Azure's Start/Accept/Success events and GCP's
+//!   `operation.first`/`last` entries are merged by [`merge_phases`], whatever order they
+//!   arrived in, so the result does not depend on input order;
+//! - resource ids are canonical per provider (Azure ids lower-cased, GCP URLs cut to
+//!   `projects/...`), so one resource has one id whatever record named it.
 
+mod call;
+mod envelope;
+mod fields;
+mod ingest;
+mod lineage;
+mod merge;
+mod provider;
+mod skip;
+mod time;
+
+pub use call::{Actor, ApiCall, Edge, Origin, Outcome, Phase, ResourceRef};
+pub use ingest::{FileNote, FileReport, Ingest, Selection};
+pub use lineage::annotate;
+pub use merge::merge_phases;
+pub use skip::{Skip, SkipReason};
+pub use time::format_time;

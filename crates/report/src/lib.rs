@@ -1,1 +1,44 @@
+//! Report: incidents and event rows out, in the formats of DESIGN.md's output contract.
+//!
+//! Invariant: every string that came from a log is attacker-controlled. It is neutralised for
+//! the medium it is written to: control and bidi characters are made visible on a terminal,
+//! CSV cells that a spreadsheet would run as a formula are defused, and JSON is serialised by
+//! serde_json, which escapes what JSON requires.
 
+mod csv_out;
+pub mod escape;
+mod jsonl;
+mod table;
+
+use std::io::{self, Write};
+
+use revertwatch_detect::{EventRow, Incident};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Jsonl,
+    Csv,
+}
+
+/// Writes incidents (newest first, as given).
+pub fn write_incidents(
+    out: &mut dyn Write,
+    incidents: &[Incident],
+    format: Format,
+) -> io::Result<()> {
+    match format {
+        Format::Table => table::incidents(out, incidents),
+        Format::Jsonl => jsonl::write_all(out, incidents),
+        Format::Csv => csv_out::incidents(out, incidents),
+    }
+}
+
+/// Writes per-event rows (newest first, as given).
+pub fn write_events(out: &mut dyn Write, rows: &[EventRow], format: Format) -> io::Result<()> {
+    match format {
+        Format::Table => table::events(out, rows),
+        Format::Jsonl => jsonl::write_all(out, rows),
+        Format::Csv => csv_out::events(out, rows),
+    }
+}

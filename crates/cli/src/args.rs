@@ -1,0 +1,162 @@
+//! The command line, defined once: help, and later the man page and completions, come from here.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXAMPLES: &str = "\
+Examples:
+  # Hunt a CloudTrail archive (S3 layout, .json.gz) and an Azure export together
+  revertwatch hunt ./AWSLogs ./azure-activity.json
+
+  # One JSON object per incident, for a SIEM or jq
+  revertwatch hunt ./logs --format jsonl
+
+  # The Splunk seed detection's own per-event rows, to compare with a Splunk search
+  revertwatch hunt ./logs --rules seed-spl
+
+  # Per-event rows of the default pack, each with its incident id, as CSV
+  revertwatch hunt ./logs --view events --format csv
+
+  # Read from a pipe
+  zcat trail.json.gz | revertwatch hunt -
+
+  # What the rule pack knows, and one entry in full
+  revertwatch rules
+  revertwatch rules explain CreateVolume
+
+Exit codes: 0 ran; 1 --fail-on matched; 2 usage or configuration error;
+3 ran, but some input was skipped as unreadable (see stderr; --allow-skips makes it 0).";
+
+/// Find cloud instance reverts (MITRE ATT&CK T1578.004) in AWS CloudTrail, Azure Activity Log
+/// and GCP Cloud Audit Logs.
+///
+/// An attacker who restores a disk or instance from an old snapshot, or stops and starts it to
+/// wipe ephemeral storage, destroys the evidence of what they did. revertwatch follows resource
+/// lineage (snapshot -> volume/disk/image -> instance/VM) across calls and reports each revert
+/// as one incident: one signal is `review`, a restore plus a reset on one machine is `escalate`.
+#[derive(Debug, Parser)]
+#[command(name = "revertwatch", version, after_help = EXAMPLES, arg_required_else_help = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Hunt log files, directories and stdin for reverts.
+    #[command(after_help = EXAMPLES)]
+    Hunt(HuntArgs),
+    /// List the rule pack, or explain one operation.
+    Rules(RulesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HuntArgs {
+    /// Files and directories (read recursively) to hunt; `-` reads stdin. Containers and gzip
+    /// are recognised from content: CloudTrail S3 files, JSON Lines, arrays, EventBridge,
+    /// CloudWatch Logs subscriptions, lookup-events, Splunk exports, Azure Event Hub, REST,
+    /// az CLI and SDK forms, GCP LogEntry and Pub/Sub.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub pack: PackArgs,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+
+    /// `incidents` groups calls into reverts; `events` is the seed's per-event table, each row
+    /// with its incident id.
+    #[arg(long, value_enum, default_value_t = View::Incidents)]
+    pub view: View,
+
+    /// How far apart the calls of one revert may be (e.g. 90m, 6h, 2d). Each lineage hop and
+    /// each gap between calls on one machine must fit in it.
+    #[arg(long, value_name = "DURATION", default_value = "6h", value_parser = parse_duration)]
+    pub window: Duration,
+
+    /// Also list failed attempts (they never raise a score).
+    #[arg(long)]
+    pub show_failed: bool,
+
+    /// Exit 1 when an incident at or above this severity is found.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+
+    /// Exit 0 even when some input was skipped as unreadable (it is still reported).
+    #[arg(long)]
+    pub allow_skips: bool,
+
+    /// Skip (and report) records larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
+    pub max_record_bytes: usize,
+
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// No summary line on stderr (skipped input is still reported).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PackArgs {
+    /// Rule pack: `default`, `seed-spl` (the seed Splunk search, row for row), or a TOML file
+    /// that replaces the default pack. See `revertwatch rules`.
+    #[arg(long, value_name = "PACK", default_value = "default")]
+    pub rules: String,
+
+    /// A TOML pack file applied on top of the chosen pack: its entries replace the pack's
+    /// entries for the same operations and add new ones. May be repeated.
+    #[arg(long, value_name = "FILE")]
+    pub add_rules: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    #[command(subcommand)]
+    pub action: Option<RulesAction>,
+
+    #[command(flatten)]
+    pub pack: PackArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesAction {
+    /// Show every entry for one operation (e.g. CreateVolume,
+    /// Microsoft.Compute/disks/write, compute.disks.insert).
+    Explain {
+        /// The operation, as the provider names it.
+        operation: String,
+    },
+    /// Print the default pack's TOML, to copy and edit.
+    Dump,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Table,
+    Jsonl,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum View {
+    Incidents,
+    Events,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Review,
+    Escalate,
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    humantime::parse_duration(s)
+        .map_err(|e| format!("`{s}` is not a duration like 90m, 6h or 2d: {e}"))
+}

@@ -1,0 +1,76 @@
+//! What a hunt read and found, counted per stage: the stderr summary line.
+
+use std::fmt;
+
+use revertwatch_normalize::{FileNote, FileReport};
+
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub files: usize,
+    pub bytes: u64,
+    pub records: u64,
+    pub parsed: u64,
+    pub calls: usize,
+    pub notes: Vec<(FileNote, usize)>,
+    pub skipped_records: usize,
+    pub files_with_skips: usize,
+    pub escalate: usize,
+    pub review: usize,
+    pub failed_only: usize,
+    pub suppressed: usize,
+}
+
+impl Summary {
+    pub fn add_file(&mut self, report: &FileReport) {
+        self.files += 1;
+        self.bytes += report.bytes;
+        self.records += report.records;
+        self.parsed += report.parsed;
+        self.calls += report.calls.len();
+        if let Some(note) = report.note {
+            match self.notes.iter_mut().find(|(n, _)| *n == note) {
+                Some((_, count)) => *count += 1,
+                None => self.notes.push((note, 1)),
+            }
+        }
+        if report.has_skips() {
+            self.files_with_skips += 1;
+            self.skipped_records += report.skips.len();
+        }
+    }
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "revertwatch: {} files, {:.1} MB, {} records ({} parsed), {} calls",
+            self.files,
+            self.bytes as f64 / 1e6,
+            self.records,
+            self.parsed,
+            self.calls
+        )?;
+        for (note, count) in &self.notes {
+            write!(f, "; {count} {}", note.as_str())?;
+        }
+        if self.skipped_records > 0 {
+            write!(
+                f,
+                "; SKIPPED {} unreadable in {} files",
+                self.skipped_records, self.files_with_skips
+            )?;
+        } else {
+            write!(f, "; 0 skipped")?;
+        }
+        write!(
+            f,
+            "; incidents: {} escalate, {} review",
+            self.escalate, self.review
+        )?;
+        if self.failed_only > 0 {
+            write!(f, ", {} failed-only", self.failed_only)?;
+        }
+        write!(f, "; {} suppressed", self.suppressed)
+    }
+}

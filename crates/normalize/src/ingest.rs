@@ -1,0 +1,234 @@
+//! One input, end to end through decode, prefilter and provider mapping.
+
+use std::io::Read;
+use std::path::Path;
+use std::sync::Arc;
+
+use revertwatch_decode::{decode, open_path, open_reader, Compression, Layout, Limits};
+use revertwatch_pack::{Prefilter, Provider};
+use serde_json::Value;
+
+use crate::call::{ApiCall, Origin};
+use crate::envelope::{is_opaque, unwrap, Unwrapped};
+use crate::provider::{map, operation_of};
+use crate::skip::{Skip, SkipReason};
+
+/// Which records to parse and keep.
+pub struct Selection {
+    /// Records whose raw bytes this rejects are never parsed. `None` parses every record.
+    pub prefilter: Option<Prefilter>,
+    /// Whether a call to this operation is kept.
+    pub keep: Box<dyn Fn(Provider, &str) -> bool + Send + Sync>,
+}
+
+/// Why a whole input yielded no calls, when that is not an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileNote {
+    /// Readable text, not JSON: a README or notes beside the logs.
+    NotALog,
+    /// A CloudTrail digest file (integrity data).
+    Digest,
+    /// CloudTrail Insights events (statistics, not API calls).
+    Insight,
+    /// Logs of a kind without audit records (GCP system or data logs).
+    OtherLog,
+}
+
+impl FileNote {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileNote::NotALog => "not a log",
+            FileNote::Digest => "CloudTrail digest",
+            FileNote::Insight => "CloudTrail Insights",
+            FileNote::OtherLog => "no audit records",
+        }
+    }
+}
+
+/// What reading one input produced.
+#[derive(Debug)]
+pub struct FileReport {
+    pub source: Arc<str>,
+    pub layout: Layout,
+    pub compression: Compression,
+    /// Decompressed bytes.
+    pub bytes: u64,
+    /// Records framed.
+    pub records: u64,
+    /// Records parsed (the first of each input, and prefilter candidates).
+    pub parsed: u64,
+    /// Phase-level calls kept (before merging).
+    pub calls: Vec<ApiCall>,
+    pub skips: Vec<Skip>,
+    pub note: Option<FileNote>,
+}
+
+impl FileReport {
+    fn new(source: Arc<str>) -> FileReport {
+        FileReport {
+            source,
+            layout: Layout::Empty,
+            compression: Compression::None,
+            bytes: 0,
+            records: 0,
+            parsed: 0,
+            calls: Vec::new(),
+            skips: Vec::new(),
+            note: None,
+        }
+    }
+
+    /// Whether anything in this input could not be read.
+    pub fn has_skips(&self) -> bool {
+        !self.skips.is_empty()
+    }
+}
+
+pub struct Ingest {
+    pub selection: Selection,
+    pub limits: Limits,
+}
+
+impl Ingest {
+    pub fn read_path(&self, path: &Path) -> FileReport {
+        let source: Arc<str> = Arc::from(path.display().to_string());
+        match open_path(path) {
+            Ok((reader, compression)) => {
+                let mut report = self.read_opened(source, reader);
+                report.compression = compression;
+                report
+            }
+            Err(e) => unreadable(source, e),
+        }
+    }
+
+    pub fn read_reader<R: Read + Send + 'static>(&self, name: &str, reader: R) -> FileReport {
+        let source: Arc<str> = Arc::from(name);
+        match open_reader(reader) {
+            Ok((reader, compression)) => {
+                let mut report = self.read_opened(source, reader);
+                report.compression = compression;
+                report
+            }
+            Err(e) => unreadable(source, e),
+        }
+    }
+
+    fn read_opened(&self, source: Arc<str>, reader: Box<dyn Read + Send>) -> FileReport {
+        let mut report = FileReport::new(source.clone());
+        let mut state = FrameState {
+            first: true,
+            opaque: false,
+            stop: false,
+        };
+        let decoded = decode(reader, &self.limits, &mut |frame| {
+            if state.stop {
+                return;
+            }
+            let must_parse = state.first || state.opaque;
+            if !must_parse {
+                if let Some(pf) = &self.selection.prefilter {
+                    if !pf.is_candidate(frame.bytes) {
+                        return;
+                    }
+                }
+            }
+            report.parsed += 1;
+            let origin = Origin {
+                source: source.clone(),
+                offset: frame.offset,
+                line: frame.line,
+            };
+            let value: Value = match serde_json::from_slice(frame.bytes) {
+                Ok(v) => v,
+                Err(e) => {
+                    report.skips.push(Skip {
+                        offset: frame.offset,
+                        line: frame.line + e.line().saturating_sub(1) as u64,
+                        reason: SkipReason::Json(e.to_string()),
+                    });
+                    state.first = false;
+                    return;
+                }
+            };
+            if state.first {
+                state.opaque = is_opaque(&value);
+            }
+            self.unwrap_into(value, origin, &mut state, &mut report);
+            state.first = false;
+        });
+        report.layout = decoded.layout.clone();
+        report.bytes = decoded.bytes;
+        report.records = decoded.frames;
+        for issue in decoded.issues {
+            report.skips.push(Skip {
+                offset: issue.offset,
+                line: issue.line,
+                reason: SkipReason::Decode(issue.kind),
+            });
+        }
+        if decoded.layout == Layout::Text {
+            report.note = Some(FileNote::NotALog);
+        }
+        report
+    }
+
+    fn unwrap_into(
+        &self,
+        value: Value,
+        origin: Origin,
+        state: &mut FrameState,
+        report: &mut FileReport,
+    ) {
+        let skip = |reason| Skip {
+            offset: origin.offset,
+            line: origin.line,
+            reason,
+        };
+        match unwrap(value) {
+            Err(reason) => report.skips.push(skip(reason)),
+            Ok(Unwrapped::Records(records)) => {
+                for (provider, record, hint) in records {
+                    let Some(op) = operation_of(provider, &record) else {
+                        continue;
+                    };
+                    if !(self.selection.keep)(provider, &op) {
+                        continue;
+                    }
+                    match map(provider, record, &hint, origin.clone()) {
+                        Ok(call) => report.calls.push(call),
+                        Err(reason) => report.skips.push(skip(reason)),
+                    }
+                }
+            }
+            Ok(Unwrapped::Digest) if state.first => {
+                report.note = Some(FileNote::Digest);
+                state.stop = true;
+            }
+            Ok(Unwrapped::Insight) if state.first => report.note = Some(FileNote::Insight),
+            Ok(Unwrapped::OtherLog) if state.first => report.note = Some(FileNote::OtherLog),
+            Ok(Unwrapped::NotLog) => {
+                report.skips.push(skip(SkipReason::NotLog));
+                // A JSON input whose first record is no log is not a log at all: say so once.
+                state.stop = state.first;
+            }
+            Ok(_) => {}
+        }
+    }
+}
+
+struct FrameState {
+    first: bool,
+    opaque: bool,
+    stop: bool,
+}
+
+fn unreadable(source: Arc<str>, e: std::io::Error) -> FileReport {
+    let mut report = FileReport::new(source);
+    report.skips.push(Skip {
+        offset: 0,
+        line: 0,
+        reason: SkipReason::Decode(revertwatch_decode::IssueKind::Io(e.to_string())),
+    });
+    report
+}

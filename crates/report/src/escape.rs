@@ -1,0 +1,58 @@
+//! Making attacker-controlled strings inert.
+
+use std::borrow::Cow;
+
+/// Control characters (C0, DEL, C1) and bidirectional overrides become visible `\u{..}`
+/// escapes, so a user agent cannot move the cursor, set the title or reorder the line.
+pub fn terminal(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_dangerous) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_dangerous(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn is_dangerous(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+}
+
+/// A CSV cell that a spreadsheet would evaluate (`=`, `+`, `-`, `@`, tab, CR) gets a leading
+/// apostrophe, the OWASP-recommended defusal; the csv writer then quotes as needed.
+pub fn csv_cell(s: &str) -> Cow<'_, str> {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{s}")),
+        _ => Cow::Borrowed(s),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminal_escapes_are_made_visible() {
+        assert_eq!(
+            terminal("curl\x1b]0;pwned\x07"),
+            "curl\\u{1b}]0;pwned\\u{7}"
+        );
+        assert_eq!(terminal("a\u{202e}b"), "a\\u{202e}b");
+        assert_eq!(terminal("\u{9b}31m"), "\\u{9b}31m");
+        assert_eq!(terminal("aws-cli/2.15"), "aws-cli/2.15");
+    }
+
+    #[test]
+    fn csv_formulas_are_defused() {
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_cell("-2+3"), "'-2+3");
+        assert_eq!(csv_cell("arn:aws:iam::1:user/a"), "arn:aws:iam::1:user/a");
+    }
+}

@@ -1,0 +1,109 @@
+//! Human-readable tables. Every log-derived string passes through [`terminal`].
+
+use std::io::{self, Write};
+
+use comfy_table::{presets, Table};
+use revertwatch_detect::{EventRow, Incident};
+use revertwatch_normalize::format_time;
+
+use crate::escape::terminal;
+
+pub fn events(out: &mut dyn Write, rows: &[EventRow]) -> io::Result<()> {
+    let mut t = Table::new();
+    t.load_preset(presets::ASCII_MARKDOWN);
+    t.set_header([
+        "time",
+        "provider",
+        "actor",
+        "source_ip",
+        "operation",
+        "target_resource",
+        "restore",
+        "reset",
+        "score",
+        "outcome",
+        "incident_id",
+    ]);
+    for r in rows {
+        t.add_row([
+            format_time(&r.time),
+            r.provider.to_string(),
+            terminal(&r.actor).into_owned(),
+            terminal(&r.source_ip).into_owned(),
+            terminal(&r.operation).into_owned(),
+            terminal(&r.target_resource).into_owned(),
+            r.is_snapshot_restore.to_string(),
+            r.is_ephemeral_reset.to_string(),
+            r.suspicion_score.to_string(),
+            r.outcome.to_string(),
+            r.incident_id.clone().unwrap_or_else(|| "-".into()),
+        ]);
+    }
+    writeln!(out, "{t}")
+}
+
+pub fn incidents(out: &mut dyn Write, incidents: &[Incident]) -> io::Result<()> {
+    for (n, i) in incidents.iter().enumerate() {
+        if n > 0 {
+            writeln!(out)?;
+        }
+        let why = match (i.is_snapshot_restore, i.is_ephemeral_reset) {
+            (1, 1) => "snapshot restore + ephemeral reset",
+            (1, 0) => "snapshot restore",
+            (0, 1) => "ephemeral reset",
+            _ => "failed attempts only",
+        };
+        writeln!(
+            out,
+            "{} {}  score {} ({})  {} {} {}",
+            i.severity.as_str().to_uppercase(),
+            i.incident_id,
+            i.suspicion_score,
+            why,
+            i.provider,
+            terminal(&i.account),
+            terminal(&i.region),
+        )?;
+        writeln!(out, "  target:  {} {}", i.target_kind, terminal(&i.target))?;
+        writeln!(out, "  chains:  {}", terminal(&i.chains.join(", ")))?;
+        writeln!(
+            out,
+            "  window:  {} .. {}",
+            format_time(&i.first_seen),
+            format_time(&i.last_seen)
+        )?;
+        if let Some(rule) = &i.suppressed_by {
+            writeln!(out, "  suppressed by: {}", terminal(rule))?;
+        }
+        if let Some(rule) = &i.downgraded_by {
+            writeln!(out, "  downgraded by: {}", terminal(rule))?;
+        }
+        let mut t = Table::new();
+        t.load_preset(presets::NOTHING);
+        t.set_header([
+            "  time",
+            "actor",
+            "source_ip",
+            "operation",
+            "outcome",
+            "resources",
+        ]);
+        for e in &i.evidence {
+            let resources: Vec<String> = e
+                .resources
+                .iter()
+                .map(|r| format!("{}:{}", r.kind, r.id))
+                .collect();
+            t.add_row([
+                format!("  {}", format_time(&e.time)),
+                terminal(&e.actor).into_owned(),
+                terminal(&e.source_ip).into_owned(),
+                terminal(&e.operation).into_owned(),
+                e.outcome.to_string(),
+                terminal(&resources.join(" ")).into_owned(),
+            ]);
+        }
+        writeln!(out, "{t}")?;
+    }
+    Ok(())
+}
