@@ -69,7 +69,8 @@ pub struct HuntArgs {
     pub format: FormatArg,
 
     /// `incidents` groups calls into reverts; `events` is the seed's per-event table, each row
-    /// with its incident id.
+    /// with its incident id; `calls` prints every normalized call the pack matched (JSON Lines),
+    /// to see what was parsed.
     #[arg(long, value_enum, default_value_t = View::Incidents)]
     pub view: View,
 
@@ -148,6 +149,7 @@ pub enum FormatArg {
 pub enum View {
     Incidents,
     Events,
+    Calls,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

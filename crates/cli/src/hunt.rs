@@ -80,7 +80,7 @@ pub fn run(args: HuntArgs) -> anyhow::Result<i32> {
             if !rows.is_empty() {
                 worst = Some(Severity::Review);
             }
-            summary.review = rows.len();
+            summary.seed_rows = Some(rows.len());
             write_events(&mut out, &rows, format)
         }
         Profile::Pack(pack) => {
@@ -104,6 +104,7 @@ pub fn run(args: HuntArgs) -> anyhow::Result<i32> {
                 incidents.retain(|i| i.severity > Severity::None);
             }
             match args.view {
+                View::Calls => write_calls(&mut out, &calls),
                 View::Incidents => write_incidents(&mut out, &incidents, format),
                 View::Events => {
                     let mut rows = detection.events;
@@ -144,6 +145,14 @@ fn report_skips(err: &mut dyn Write, report: &FileReport) -> io::Result<()> {
             report.source,
             report.skips.len() - SKIPS_SHOWN_PER_FILE
         )?;
+    }
+    Ok(())
+}
+
+fn write_calls(out: &mut dyn Write, calls: &[revertwatch_normalize::ApiCall]) -> io::Result<()> {
+    for call in calls {
+        serde_json::to_writer(&mut *out, call)?;
+        out.write_all(b"\n")?;
     }
     Ok(())
 }

@@ -18,6 +18,8 @@ pub struct Summary {
     pub review: usize,
     pub failed_only: usize,
     pub suppressed: usize,
+    /// Rows of `--rules seed-spl`, which has events and no incidents.
+    pub seed_rows: Option<usize>,
 }
 
 impl Summary {

@@ -11,7 +11,7 @@ use crate::signal::Classified;
 /// One signal event, in the seed's columns (snake case) plus where it belongs.
 #[derive(Debug, Clone, Serialize)]
 pub struct EventRow {
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(serialize_with = "revertwatch_normalize::serialize_time")]
     pub time: DateTime<Utc>,
     pub provider: Provider,
     pub actor: String,
@@ -30,9 +30,6 @@ pub struct EventRow {
     pub suppressed_by: Option<String>,
 }
 
-fn rfc3339<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&revertwatch_normalize::format_time(t))
-}
 
 /// A row per (signal call, incident): a stop of three instances is three rows, one per
 /// incident, where the seed showed one row with target "unknown".

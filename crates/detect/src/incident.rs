@@ -42,7 +42,7 @@ impl Severity {
 /// One call in an incident, as the analyst reads it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Evidence {
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(serialize_with = "revertwatch_normalize::serialize_time")]
     pub time: DateTime<Utc>,
     pub actor: String,
     pub actor_type: String,
@@ -73,9 +73,9 @@ pub struct Incident {
     pub region: String,
     pub target: String,
     pub target_kind: String,
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(serialize_with = "revertwatch_normalize::serialize_time")]
     pub first_seen: DateTime<Utc>,
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(serialize_with = "revertwatch_normalize::serialize_time")]
     pub last_seen: DateTime<Utc>,
     pub actors: Vec<String>,
     pub source_ips: Vec<String>,
@@ -92,9 +92,6 @@ pub struct Incident {
     pub evidence: Vec<Evidence>,
 }
 
-fn rfc3339<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&format_time(t))
-}
 
 pub fn build(
     calls: &[ApiCall],

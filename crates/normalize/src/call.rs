@@ -71,6 +71,7 @@ pub struct Origin {
 /// One logical cloud API call, the same shape for every provider.
 #[derive(Debug, Clone, Serialize)]
 pub struct ApiCall {
+    #[serde(serialize_with = "crate::time::serialize_time")]
     pub time: DateTime<Utc>,
     pub provider: Provider,
     pub account: String,

@@ -24,4 +24,4 @@ pub use ingest::{FileNote, FileReport, Ingest, Selection};
 pub use lineage::annotate;
 pub use merge::merge_phases;
 pub use skip::{Skip, SkipReason};
-pub use time::format_time;
+pub use time::{format_time, serialize_time};

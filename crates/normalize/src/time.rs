@@ -56,6 +56,11 @@ pub fn format_time(t: &DateTime<Utc>) -> String {
     s
 }
 
+/// For `#[serde(serialize_with)]`: times in [`format_time`]'s form.
+pub fn serialize_time<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format_time(t))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
