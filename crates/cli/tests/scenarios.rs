@@ -5,7 +5,11 @@
 mod support;
 
 // AWS
-scenario!(aws_seed_test_1_stop_start, "scenarios/aws/stop-start.json", ("i-0a1b2c3d4e5f60001", ["stop-start"], 1));
+scenario!(
+    aws_seed_test_1_stop_start,
+    "scenarios/aws/stop-start.json",
+    ("i-0a1b2c3d4e5f60001", ["stop-start"], 1)
+);
 scenario!(
     aws_seed_test_2_volume_from_snapshot_attached,
     "scenarios/aws/volume-from-snapshot-attach.json",
@@ -19,7 +23,11 @@ scenario!(
 scenario!(
     aws_full_revert_escalates,
     "scenarios/aws/full-revert.json",
-    ("i-0a1b2c3d4e5f60004", ["stop-start", "volume-from-snapshot-attached"], 2)
+    (
+        "i-0a1b2c3d4e5f60004",
+        ["stop-start", "volume-from-snapshot-attached"],
+        2
+    )
 );
 scenario!(
     aws_root_volume_replaced_pascal_case_request,
@@ -31,7 +39,11 @@ scenario!(
     "scenarios/aws/root-volume-replaced-camel.json",
     ("i-0a1b2c3d4e5f60015", ["root-volume-replaced"], 1)
 );
-scenario!(aws_resize_does_not_escalate, "scenarios/aws/resize-lookalike.json", ("i-0a1b2c3d4e5f60006", ["stop-start"], 1));
+scenario!(
+    aws_resize_does_not_escalate,
+    "scenarios/aws/resize-lookalike.json",
+    ("i-0a1b2c3d4e5f60006", ["stop-start"], 1)
+);
 scenario!(
     aws_backup_restore_never_attached_is_keyed_by_volume,
     "scenarios/aws/backup-restore-unattached.json",
@@ -44,11 +56,22 @@ scenario!(
     ("i-0a1b2c3d4e5f60009", ["stop"], 1),
     ("i-0a1b2c3d4e5f60010", ["stop"], 1),
 );
-scenario!(aws_failed_attempts_never_score, "scenarios/aws/failed-attempt.json");
-scenario!(aws_copy_snapshot_is_keyed_by_the_copy, "scenarios/aws/copy-snapshot.json", ("snap-0feedface0000013", ["snapshot-copied"], 1));
+scenario!(
+    aws_failed_attempts_never_score,
+    "scenarios/aws/failed-attempt.json"
+);
+scenario!(
+    aws_copy_snapshot_is_keyed_by_the_copy,
+    "scenarios/aws/copy-snapshot.json",
+    ("snap-0feedface0000013", ["snapshot-copied"], 1)
+);
 
 // Azure
-scenario!(azure_deallocate_start, "scenarios/azure/stop-start.json", ("virtualmachines/vm-web01", ["stop-start"], 1));
+scenario!(
+    azure_deallocate_start,
+    "scenarios/azure/stop-start.json",
+    ("virtualmachines/vm-web01", ["stop-start"], 1)
+);
 scenario!(
     azure_seed_test_3_disk_from_snapshot,
     "scenarios/azure/disk-from-snapshot.json",
@@ -57,14 +80,30 @@ scenario!(
 scenario!(
     azure_full_revert_escalates,
     "scenarios/azure/full-revert.json",
-    ("virtualmachines/vm-web03", ["disk-from-snapshot-swapped", "stop-start"], 2)
+    (
+        "virtualmachines/vm-web03",
+        ["disk-from-snapshot-swapped", "stop-start"],
+        2
+    )
 );
-scenario!(azure_reimage, "scenarios/azure/reimage.json", ("virtualmachines/vm-web04", ["reimage"], 1));
-scenario!(azure_resize_does_not_escalate, "scenarios/azure/resize-lookalike.json", ("virtualmachines/vm-web05", ["stop-start"], 1));
+scenario!(
+    azure_reimage,
+    "scenarios/azure/reimage.json",
+    ("virtualmachines/vm-web04", ["reimage"], 1)
+);
+scenario!(
+    azure_resize_does_not_escalate,
+    "scenarios/azure/resize-lookalike.json",
+    ("virtualmachines/vm-web05", ["stop-start"], 1)
+);
 scenario!(
     azure_backup_restore_never_attached,
     "scenarios/azure/backup-restore.json",
-    ("disks/vm-web06-osdisk-20260314-160512", ["disk-from-snapshot"], 1),
+    (
+        "disks/vm-web06-osdisk-20260314-160512",
+        ["disk-from-snapshot"],
+        1
+    ),
     ("recoverypoints/123456789", ["restore-from-backup"], 1),
 );
 scenario!(
@@ -73,16 +112,27 @@ scenario!(
     ("virtualmachines/vm-web07", ["stop"], 1),
     ("virtualmachines/vm-web08", ["stop"], 1),
 );
-scenario!(azure_failed_attempts_never_score, "scenarios/azure/failed-attempt.json");
+scenario!(
+    azure_failed_attempts_never_score,
+    "scenarios/azure/failed-attempt.json"
+);
 scenario!(
     azure_capture_and_restore_point,
     "scenarios/azure/capture.json",
     ("virtualmachines/vm-web09", ["vm-captured"], 1),
-    ("restorepoints/rp-vm-web09-20260314-1810", ["restore-point"], 1),
+    (
+        "restorepoints/rp-vm-web09-20260314-1810",
+        ["restore-point"],
+        1
+    ),
 );
 
 // GCP
-scenario!(gcp_stop_start, "scenarios/gcp/stop-start.jsonl", ("instances/web-1", ["stop-start"], 1));
+scenario!(
+    gcp_stop_start,
+    "scenarios/gcp/stop-start.jsonl",
+    ("instances/web-1", ["stop-start"], 1)
+);
 scenario!(
     gcp_disk_from_snapshot_attached,
     "scenarios/gcp/disk-from-snapshot-attach.jsonl",
@@ -96,10 +146,22 @@ scenario!(
 scenario!(
     gcp_full_revert_escalates,
     "scenarios/gcp/full-revert.jsonl",
-    ("instances/web-4", ["disk-from-snapshot-attached", "stop-start"], 2)
+    (
+        "instances/web-4",
+        ["disk-from-snapshot-attached", "stop-start"],
+        2
+    )
 );
-scenario!(gcp_instance_from_machine_image, "scenarios/gcp/machine-image-launch.jsonl", ("instances/web-5", ["instance-from-machine-image"], 1));
-scenario!(gcp_resize_does_not_escalate, "scenarios/gcp/resize-lookalike.jsonl", ("instances/web-6", ["stop-start"], 1));
+scenario!(
+    gcp_instance_from_machine_image,
+    "scenarios/gcp/machine-image-launch.jsonl",
+    ("instances/web-5", ["instance-from-machine-image"], 1)
+);
+scenario!(
+    gcp_resize_does_not_escalate,
+    "scenarios/gcp/resize-lookalike.jsonl",
+    ("instances/web-6", ["stop-start"], 1)
+);
 scenario!(
     gcp_backup_restore_never_attached,
     "scenarios/gcp/backup-restore-unattached.jsonl",
@@ -111,12 +173,22 @@ scenario!(
     ("instances/web-8", ["stop"], 1),
     ("instances/web-9", ["stop"], 1),
 );
-scenario!(gcp_failed_attempts_never_score, "scenarios/gcp/failed-attempt.jsonl");
-scenario!(gcp_managed_instance_group_recreate_is_only_a_link, "scenarios/gcp/mig-recreate.jsonl");
+scenario!(
+    gcp_failed_attempts_never_score,
+    "scenarios/gcp/failed-attempt.jsonl"
+);
+scenario!(
+    gcp_managed_instance_group_recreate_is_only_a_link,
+    "scenarios/gcp/mig-recreate.jsonl"
+);
 
 #[test]
 fn show_failed_lists_failed_attempts_as_evidence_with_no_score() {
-    for file in ["scenarios/aws/failed-attempt.json", "scenarios/azure/failed-attempt.json", "scenarios/gcp/failed-attempt.jsonl"] {
+    for file in [
+        "scenarios/aws/failed-attempt.json",
+        "scenarios/azure/failed-attempt.json",
+        "scenarios/gcp/failed-attempt.jsonl",
+    ] {
         let run = support::hunt_jsonl(&[&support::fixture(file)], &["--show-failed"]);
         run.expect_code(0);
         let incidents = run.jsonl();
@@ -124,14 +196,24 @@ fn show_failed_lists_failed_attempts_as_evidence_with_no_score() {
         for i in &incidents {
             assert_eq!(i["suspicion_score"], 0, "{file}");
             assert_eq!(i["severity"], "none", "{file}");
-            assert!(i["evidence"].as_array().unwrap().iter().any(|e| e["outcome"] == "failure"), "{file}");
+            assert!(
+                i["evidence"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|e| e["outcome"] == "failure"),
+                "{file}"
+            );
         }
     }
 }
 
 #[test]
 fn a_revert_split_across_clouds_files_and_order_still_escalates_once_per_machine() {
-    let run = support::hunt_jsonl(&[&support::workspace().join("tests/fixtures/scenarios")], &[]);
+    let run = support::hunt_jsonl(
+        &[&support::workspace().join("tests/fixtures/scenarios")],
+        &[],
+    );
     run.expect_code(0);
     let escalations: Vec<String> = run
         .jsonl()
@@ -144,17 +226,35 @@ fn a_revert_split_across_clouds_files_and_order_still_escalates_once_per_machine
 
 #[test]
 fn events_view_keeps_the_seed_columns_and_names_the_incident() {
-    let run = support::hunt_jsonl(&[&support::fixture("scenarios/aws/full-revert.json")], &["--view", "events"]);
+    let run = support::hunt_jsonl(
+        &[&support::fixture("scenarios/aws/full-revert.json")],
+        &["--view", "events"],
+    );
     run.expect_code(0);
     let rows = run.jsonl();
-    let ops: Vec<&str> = rows.iter().map(|r| r["operation"].as_str().unwrap()).collect();
+    let ops: Vec<&str> = rows
+        .iter()
+        .map(|r| r["operation"].as_str().unwrap())
+        .collect();
     // Newest first; links (attach, detach) carry no signal and have no row, as in the seed.
     assert_eq!(ops, ["StartInstances", "CreateVolume", "StopInstances"]);
     let incident = rows[0]["incident_id"].as_str().unwrap();
     for r in &rows {
         for key in [
-            "time", "provider", "actor", "source_ip", "operation", "target_resource", "is_snapshot_restore",
-            "is_ephemeral_reset", "suspicion_score", "event_id", "account", "region", "outcome", "incident_id",
+            "time",
+            "provider",
+            "actor",
+            "source_ip",
+            "operation",
+            "target_resource",
+            "is_snapshot_restore",
+            "is_ephemeral_reset",
+            "suspicion_score",
+            "event_id",
+            "account",
+            "region",
+            "outcome",
+            "incident_id",
         ] {
             assert!(r.get(key).is_some(), "row lacks {key}: {r}");
         }

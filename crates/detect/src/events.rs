@@ -30,7 +30,6 @@ pub struct EventRow {
     pub suppressed_by: Option<String>,
 }
 
-
 /// A row per (signal call, incident): a stop of three instances is three rows, one per
 /// incident, where the seed showed one row with target "unknown".
 pub fn rows(

@@ -92,7 +92,6 @@ pub struct Incident {
     pub evidence: Vec<Evidence>,
 }
 
-
 pub fn build(
     calls: &[ApiCall],
     classified: &[Option<Classified>],

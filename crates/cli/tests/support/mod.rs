@@ -10,7 +10,10 @@ use std::process::{Command, Stdio};
 use serde_json::Value;
 
 pub fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 pub fn fixture(rel: &str) -> PathBuf {
@@ -51,7 +54,11 @@ impl Run {
 
     /// Panics with everything printed when the exit code is not `code`.
     pub fn expect_code(&self, code: i32) -> &Run {
-        assert_eq!(self.code, code, "exit code\n--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, code,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 }
@@ -60,7 +67,11 @@ pub fn revertwatch(args: &[&str], stdin: Option<&[u8]>) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_revertwatch"));
     cmd.args(args)
         .env("NO_COLOR", "1")
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("the binary runs");
@@ -110,15 +121,42 @@ pub fn check_scenario(file: &str, expected: &[Expect]) {
         let found = got
             .iter()
             .find(|i| i["target"].as_str().unwrap().ends_with(want.target_suffix))
-            .unwrap_or_else(|| panic!("{file}: no incident on *{} in {summary:#?}", want.target_suffix));
-        let chains: Vec<&str> = found["chains"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
-        assert_eq!(chains, want.chains, "{file}: chains of {}", want.target_suffix);
-        assert_eq!(found["suspicion_score"], want.score, "{file}: score of {}", want.target_suffix);
-        let severity = if want.score >= 2 { "escalate" } else { "review" };
-        assert_eq!(found["severity"], severity, "{file}: severity of {}", want.target_suffix);
+            .unwrap_or_else(|| {
+                panic!(
+                    "{file}: no incident on *{} in {summary:#?}",
+                    want.target_suffix
+                )
+            });
+        let chains: Vec<&str> = found["chains"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        assert_eq!(
+            chains, want.chains,
+            "{file}: chains of {}",
+            want.target_suffix
+        );
+        assert_eq!(
+            found["suspicion_score"], want.score,
+            "{file}: score of {}",
+            want.target_suffix
+        );
+        let severity = if want.score >= 2 {
+            "escalate"
+        } else {
+            "review"
+        };
+        assert_eq!(
+            found["severity"], severity,
+            "{file}: severity of {}",
+            want.target_suffix
+        );
         assert_eq!(
             found["suspicion_score"].as_u64().unwrap(),
-            found["is_snapshot_restore"].as_u64().unwrap() + found["is_ephemeral_reset"].as_u64().unwrap()
+            found["is_snapshot_restore"].as_u64().unwrap()
+                + found["is_ephemeral_reset"].as_u64().unwrap()
         );
         assert!(found["suppressed_by"].is_null());
     }
