@@ -92,6 +92,9 @@ pub struct Incident {
     pub evidence: Vec<Evidence>,
 }
 
+/// A call on a target: its index, and the relation through which it reached the target.
+type Member = (usize, Option<String>);
+
 pub fn build(
     calls: &[ApiCall],
     classified: &[Option<Classified>],
@@ -100,7 +103,7 @@ pub fn build(
 ) -> Vec<Incident> {
     let graph = Graph::new(calls, pack);
     // target -> (call index, relation of the hop that reached the target)
-    let mut by_target: BTreeMap<(Node, String), Vec<(usize, Option<String>)>> = BTreeMap::new();
+    let mut by_target: BTreeMap<(Node, String), Vec<Member>> = BTreeMap::new();
     for (i, (call, class)) in calls.iter().zip(classified).enumerate() {
         if class.is_none() {
             continue;
@@ -116,7 +119,7 @@ pub fn build(
             (calls[a.0].time, &calls[a.0].event_id).cmp(&(calls[b.0].time, &calls[b.0].event_id))
         });
         members.dedup_by(|a, b| a.0 == b.0);
-        let mut cluster: Vec<(usize, Option<String>)> = Vec::new();
+        let mut cluster: Vec<Member> = Vec::new();
         for m in members {
             if let Some(last) = cluster.last() {
                 if calls[m.0].time - calls[last.0].time > gap {
@@ -165,7 +168,7 @@ fn targets(call: &ApiCall, graph: &Graph, window: Duration) -> Vec<(Node, String
 fn assemble(
     target: &Node,
     kind: &str,
-    members: &[(usize, Option<String>)],
+    members: &[Member],
     calls: &[ApiCall],
     classified: &[Option<Classified>],
 ) -> Option<Incident> {

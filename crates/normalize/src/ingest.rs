@@ -13,12 +13,15 @@ use crate::envelope::{is_opaque, unwrap, Unwrapped};
 use crate::provider::{map, operation_of};
 use crate::skip::{Skip, SkipReason};
 
+/// Whether a call to an operation is kept.
+pub type Keep = Box<dyn Fn(Provider, &str) -> bool + Send + Sync>;
+
 /// Which records to parse and keep.
 pub struct Selection {
     /// Records whose raw bytes this rejects are never parsed. `None` parses every record.
     pub prefilter: Option<Prefilter>,
     /// Whether a call to this operation is kept.
-    pub keep: Box<dyn Fn(Provider, &str) -> bool + Send + Sync>,
+    pub keep: Keep,
 }
 
 /// Why a whole input yielded no calls, when that is not an error.

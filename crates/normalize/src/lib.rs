@@ -20,7 +20,7 @@ mod skip;
 mod time;
 
 pub use call::{Actor, ApiCall, Edge, Origin, Outcome, Phase, ResourceRef};
-pub use ingest::{FileNote, FileReport, Ingest, Selection};
+pub use ingest::{FileNote, FileReport, Ingest, Keep, Selection};
 pub use lineage::annotate;
 pub use merge::merge_phases;
 pub use skip::{Skip, SkipReason};
