@@ -50,6 +50,8 @@ pub enum Command {
     Hunt(HuntArgs),
     /// List the rule pack, or explain one operation.
     Rules(RulesArgs),
+    /// Check a tuning file, or list the built-in tuning.
+    Config(ConfigArgs),
 }
 
 #[derive(Debug, Args)]
@@ -63,6 +65,9 @@ pub struct HuntArgs {
 
     #[command(flatten)]
     pub pack: PackArgs,
+
+    #[command(flatten)]
+    pub tuning: TuningArgs,
 
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = FormatArg::Table)]
@@ -115,6 +120,53 @@ pub struct PackArgs {
     /// entries for the same operations and add new ones. May be repeated.
     #[arg(long, value_name = "FILE")]
     pub add_rules: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct TuningArgs {
+    /// Tuning file (TOML) of suppress/downgrade rules. Default: $REVERTWATCH_CONFIG, else
+    /// $XDG_CONFIG_HOME/revertwatch/tuning.toml (~/.config/revertwatch/tuning.toml) if it exists.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Switch off all built-in tuning (backup services, schedulers, auto scaling, chaos tools),
+    /// to see everything it hides.
+    #[arg(long)]
+    pub no_default_tuning: bool,
+
+    /// Switch off one built-in tuning rule (see `revertwatch config builtins`). May be repeated.
+    #[arg(long, value_name = "NAME")]
+    pub disable_builtin: Vec<String>,
+
+    /// Show suppressed incidents in tables and CSV too (JSON always has them, with
+    /// `suppressed_by`).
+    #[arg(long)]
+    pub show_suppressed: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    #[command(subcommand)]
+    pub action: ConfigAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Validate a tuning file; with logs, also say which rules matched nothing in them.
+    Check {
+        /// The tuning file.
+        file: PathBuf,
+        /// Logs to try the rules on (files, directories, `-`).
+        #[arg(value_name = "LOGS")]
+        logs: Vec<PathBuf>,
+        #[command(flatten)]
+        pack: PackArgs,
+        /// Correlation window, as for hunt.
+        #[arg(long, value_name = "DURATION", default_value = "6h", value_parser = parse_duration)]
+        window: Duration,
+    },
+    /// List the built-in tuning rules and their reasons.
+    Builtins,
 }
 
 #[derive(Debug, Args)]

@@ -1,60 +1,42 @@
-//! `revertwatch hunt`: inputs in parallel through decode and normalize, then detection over
-//! everything at once (so that input order cannot change the result), then output.
+//! `revertwatch hunt`: inputs in parallel through decode and normalize, then detection and
+//! tuning over everything at once (so that input order cannot change the result), then output.
 
 use std::io::{self, BufWriter, Write};
 
 use anyhow::Context;
-use rayon::prelude::*;
 use revertwatch_decode::Limits;
-use revertwatch_detect::{detect, seed_spl, Severity};
-use revertwatch_normalize::{annotate, merge_phases, FileReport, Ingest, Selection};
+use revertwatch_detect::{seed_spl, Severity};
+use revertwatch_normalize::{ApiCall, FileReport, Selection};
 use revertwatch_pack::Prefilter;
 use revertwatch_report::{write_events, write_incidents, Format};
+use revertwatch_tuning::apply;
 
 use crate::args::{FailOn, FormatArg, HuntArgs, View};
-use crate::inputs::{expand, Input};
+use crate::inputs::expand;
 use crate::packs::{choose, Profile};
+use crate::pipeline;
 use crate::summary::Summary;
+use crate::tuning_cmd;
 
 /// How many problems to print per input before summing up the rest.
 const SKIPS_SHOWN_PER_FILE: usize = 10;
 
 pub fn run(args: HuntArgs) -> anyhow::Result<i32> {
     let profile = choose(&args.pack)?;
+    let tuning = tuning_cmd::load(&args.tuning)?;
     let inputs = expand(&args.paths)?;
     let selection = match &profile {
-        Profile::Pack(pack) => {
-            let pack = pack.clone();
-            Selection {
-                prefilter: Some(pack.prefilter()),
-                keep: Box::new(move |provider, op| pack.knows(provider, op)),
-            }
-        }
+        Profile::Pack(pack) => pipeline::selection(pack),
         Profile::SeedSpl => Selection {
             prefilter: Some(Prefilter::new(seed_spl::literals())),
             keep: Box::new(seed_spl::keeps),
         },
     };
-    let ingest = Ingest {
-        selection,
-        limits: Limits {
-            max_record_bytes: args.max_record_bytes,
-            ..Limits::default()
-        },
+    let limits = Limits {
+        max_record_bytes: args.max_record_bytes,
+        ..Limits::default()
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
-        .build()
-        .context("cannot start worker threads")?;
-    let reports: Vec<FileReport> = pool.install(|| {
-        inputs
-            .par_iter()
-            .map(|input| match input {
-                Input::File(path) => ingest.read_path(path),
-                Input::Stdin => ingest.read_reader("<stdin>", io::stdin()),
-            })
-            .collect()
-    });
+    let reports = pipeline::read(&inputs, selection, limits, args.threads)?;
 
     let mut summary = Summary::default();
     let stderr = io::stderr();
@@ -73,6 +55,7 @@ pub fn run(args: HuntArgs) -> anyhow::Result<i32> {
         FormatArg::Jsonl => Format::Jsonl,
         FormatArg::Csv => Format::Csv,
     };
+    let hide_suppressed = format != Format::Jsonl && !args.tuning.show_suppressed;
     let mut worst: Option<Severity> = None;
     let written = match &profile {
         Profile::SeedSpl => {
@@ -84,13 +67,14 @@ pub fn run(args: HuntArgs) -> anyhow::Result<i32> {
             write_events(&mut out, &rows, format)
         }
         Profile::Pack(pack) => {
-            let mut calls = merge_phases(calls);
-            for call in &mut calls {
-                annotate(call, pack);
-            }
-            let detection = detect(&calls, pack, args.window);
+            let (calls, detection) = pipeline::detect_incidents(calls, pack, args.window);
             let mut incidents = detection.incidents;
+            let applied = apply(&mut incidents, &tuning, chrono::Utc::now().date_naive());
+            summary.add_tuning(&applied);
             for i in &incidents {
+                if i.suppressed_by.is_some() {
+                    continue;
+                }
                 match i.severity {
                     Severity::Escalate => summary.escalate += 1,
                     Severity::Review => summary.review += 1,
@@ -100,17 +84,31 @@ pub fn run(args: HuntArgs) -> anyhow::Result<i32> {
                     worst = worst.max(Some(i.severity));
                 }
             }
-            if !args.show_failed {
-                incidents.retain(|i| i.severity > Severity::None);
-            }
+            incidents.retain(|i| {
+                (args.show_failed || i.severity > Severity::None)
+                    && !(hide_suppressed && i.suppressed_by.is_some())
+            });
             match args.view {
                 View::Calls => write_calls(&mut out, &calls),
                 View::Incidents => write_incidents(&mut out, &incidents, format),
                 View::Events => {
                     let mut rows = detection.events;
-                    if !args.show_failed {
-                        rows.retain(|r| r.outcome != "failure");
+                    for row in &mut rows {
+                        if let Some(i) = incidents
+                            .iter()
+                            .find(|i| Some(&i.incident_id) == row.incident_id.as_ref())
+                        {
+                            row.suppressed_by = i.suppressed_by.clone();
+                        }
                     }
+                    let shown: Vec<&str> =
+                        incidents.iter().map(|i| i.incident_id.as_str()).collect();
+                    rows.retain(|r| {
+                        (args.show_failed || r.outcome != "failure")
+                            && r.incident_id
+                                .as_deref()
+                                .is_some_and(|id| shown.contains(&id))
+                    });
                     write_events(&mut out, &rows, format)
                 }
             }
@@ -149,7 +147,7 @@ fn report_skips(err: &mut dyn Write, report: &FileReport) -> io::Result<()> {
     Ok(())
 }
 
-fn write_calls(out: &mut dyn Write, calls: &[revertwatch_normalize::ApiCall]) -> io::Result<()> {
+fn write_calls(out: &mut dyn Write, calls: &[ApiCall]) -> io::Result<()> {
     for call in calls {
         serde_json::to_writer(&mut *out, call)?;
         out.write_all(b"\n")?;

@@ -4,8 +4,10 @@ mod args;
 mod hunt;
 mod inputs;
 mod packs;
+mod pipeline;
 mod rules_cmd;
 mod summary;
+mod tuning_cmd;
 
 use clap::Parser;
 
@@ -16,6 +18,7 @@ fn main() {
     let result = match cli.command {
         Command::Hunt(args) => hunt::run(args),
         Command::Rules(args) => rules_cmd::run(args),
+        Command::Config(args) => tuning_cmd::run(args),
     };
     let code = match result {
         Ok(code) => code,

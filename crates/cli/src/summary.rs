@@ -3,6 +3,7 @@
 use std::fmt;
 
 use revertwatch_normalize::{FileNote, FileReport};
+use revertwatch_tuning::Applied;
 
 #[derive(Debug, Default)]
 pub struct Summary {
@@ -18,11 +19,29 @@ pub struct Summary {
     pub review: usize,
     pub failed_only: usize,
     pub suppressed: usize,
+    pub downgraded: usize,
+    /// Per rule: (name, action, incidents it applied to).
+    pub by_rule: Vec<(String, &'static str, usize)>,
+    pub expired_rules: Vec<String>,
     /// Rows of `--rules seed-spl`, which has events and no incidents.
     pub seed_rows: Option<usize>,
 }
 
 impl Summary {
+    pub fn add_tuning(&mut self, applied: &Applied) {
+        self.suppressed = applied.suppressed();
+        self.downgraded = applied.downgraded();
+        for u in &applied.uses {
+            if u.applied > 0 {
+                self.by_rule
+                    .push((u.name.clone(), u.action.as_str(), u.applied));
+            }
+            if u.expired {
+                self.expired_rules.push(u.name.clone());
+            }
+        }
+    }
+
     pub fn add_file(&mut self, report: &FileReport) {
         self.files += 1;
         self.bytes += report.bytes;
@@ -73,6 +92,25 @@ impl fmt::Display for Summary {
         if self.failed_only > 0 {
             write!(f, ", {} failed-only", self.failed_only)?;
         }
-        write!(f, "; {} suppressed", self.suppressed)
+        write!(f, "; {} suppressed", self.suppressed)?;
+        if self.downgraded > 0 {
+            write!(f, ", {} downgraded", self.downgraded)?;
+        }
+        if !self.by_rule.is_empty() {
+            let parts: Vec<String> = self
+                .by_rule
+                .iter()
+                .map(|(n, a, c)| format!("{n} {a} {c}"))
+                .collect();
+            write!(f, " ({})", parts.join(", "))?;
+        }
+        if !self.expired_rules.is_empty() {
+            write!(
+                f,
+                "; EXPIRED rules not applied: {}",
+                self.expired_rules.join(", ")
+            )?;
+        }
+        Ok(())
     }
 }

@@ -47,14 +47,19 @@ scenario!(
 scenario!(
     aws_backup_restore_never_attached_is_keyed_by_volume,
     "scenarios/aws/backup-restore-unattached.json",
-    ("vol-0aaa000000000007", ["volume-from-snapshot"], 1)
+    (
+        "vol-0aaa000000000007",
+        ["volume-from-snapshot"],
+        1,
+        "aws-backup"
+    )
 );
 scenario!(
     aws_scheduler_stop_of_three_instances_is_three_reviews,
     "scenarios/aws/scheduler-nightly-stop.json",
-    ("i-0a1b2c3d4e5f60008", ["stop"], 1),
-    ("i-0a1b2c3d4e5f60009", ["stop"], 1),
-    ("i-0a1b2c3d4e5f60010", ["stop"], 1),
+    ("i-0a1b2c3d4e5f60008", ["stop"], 1, "aws-instance-scheduler"),
+    ("i-0a1b2c3d4e5f60009", ["stop"], 1, "aws-instance-scheduler"),
+    ("i-0a1b2c3d4e5f60010", ["stop"], 1, "aws-instance-scheduler"),
 );
 scenario!(
     aws_failed_attempts_never_score,
@@ -102,7 +107,8 @@ scenario!(
     (
         "disks/vm-web06-osdisk-20260314-160512",
         ["disk-from-snapshot"],
-        1
+        1,
+        "azure-backup"
     ),
     ("recoverypoints/123456789", ["restore-from-backup"], 1),
 );
@@ -170,8 +176,8 @@ scenario!(
 scenario!(
     gcp_scheduler_stop,
     "scenarios/gcp/scheduler-stop.jsonl",
-    ("instances/web-8", ["stop"], 1),
-    ("instances/web-9", ["stop"], 1),
+    ("instances/web-8", ["stop"], 1, "gcp-instance-schedules"),
+    ("instances/web-9", ["stop"], 1, "gcp-instance-schedules"),
 );
 scenario!(
     gcp_failed_attempts_never_score,

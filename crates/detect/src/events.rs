@@ -26,7 +26,6 @@ pub struct EventRow {
     pub region: String,
     pub outcome: &'static str,
     pub incident_id: Option<String>,
-    #[serde(skip)]
     pub suppressed_by: Option<String>,
 }
 

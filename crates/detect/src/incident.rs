@@ -88,6 +88,8 @@ pub struct Incident {
     pub event_ids: Vec<String>,
     pub suppressed_by: Option<String>,
     pub downgraded_by: Option<String>,
+    /// Why a tuning rule that matched part of the incident did not apply.
+    pub tuning_notes: Vec<String>,
     pub failed_attempts: usize,
     pub evidence: Vec<Evidence>,
 }
@@ -261,6 +263,7 @@ fn assemble(
         event_ids: unique(evidence.iter().flat_map(|e| e.event_ids.clone())),
         suppressed_by: None,
         downgraded_by: None,
+        tuning_notes: Vec::new(),
         failed_attempts: failed,
         evidence,
     };

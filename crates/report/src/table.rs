@@ -78,6 +78,9 @@ pub fn incidents(out: &mut dyn Write, incidents: &[Incident]) -> io::Result<()> 
         if let Some(rule) = &i.downgraded_by {
             writeln!(out, "  downgraded by: {}", terminal(rule))?;
         }
+        for note in &i.tuning_notes {
+            writeln!(out, "  tuning:  {}", terminal(note))?;
+        }
         let mut t = Table::new();
         t.load_preset(presets::NOTHING);
         t.set_header([

@@ -105,6 +105,8 @@ pub struct Expect {
     pub target_suffix: &'static str,
     pub chains: &'static [&'static str],
     pub score: u64,
+    /// The tuning rule expected to suppress it (built-ins are on by default).
+    pub suppressed_by: Option<&'static str>,
 }
 
 /// Hunts one fixture and checks that exactly the expected incidents come out.
@@ -158,20 +160,31 @@ pub fn check_scenario(file: &str, expected: &[Expect]) {
             found["is_snapshot_restore"].as_u64().unwrap()
                 + found["is_ephemeral_reset"].as_u64().unwrap()
         );
-        assert!(found["suppressed_by"].is_null());
+        assert_eq!(
+            found["suppressed_by"].as_str(),
+            want.suppressed_by,
+            "{file}: suppressed_by of {}",
+            want.target_suffix
+        );
     }
 }
 
-/// `scenario!(name, "aws/file.json", ("target-suffix", ["chain"], score), ...)`: one test per
-/// fixture, with the incidents it must produce and nothing else.
+/// `scenario!(name, "aws/file.json", ("target-suffix", ["chain"], score [, "suppressing rule"]), ...)`:
+/// one test per fixture, with the incidents it must produce (in JSON, suppressed ones too) and
+/// nothing else.
 #[macro_export]
 macro_rules! scenario {
-    ($name:ident, $file:expr $(, ($target:expr, [$($chain:expr),*], $score:expr))* $(,)?) => {
+    ($name:ident, $file:expr $(, ($target:expr, [$($chain:expr),*], $score:expr $(, $rule:expr)?))* $(,)?) => {
         #[test]
         fn $name() {
             $crate::support::check_scenario(
                 $file,
-                &[$($crate::support::Expect { target_suffix: $target, chains: &[$($chain),*], score: $score }),*],
+                &[$($crate::support::Expect {
+                    target_suffix: $target,
+                    chains: &[$($chain),*],
+                    score: $score,
+                    suppressed_by: None $(.or(Some($rule)))?,
+                }),*],
             );
         }
     };

@@ -1,0 +1,296 @@
+//! Reading a tuning file (TOML), with errors that name the line.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::builtin::builtins;
+use crate::error::TuningError;
+use crate::rule::{Action, Glob, Rule, Source};
+use crate::window::{parse_clock, parse_day, parse_instant, parse_tz, Range, Recurring};
+use revertwatch_pack::Provider;
+
+/// The rules in force: a user's, then the built-ins that are switched on.
+#[derive(Debug, Clone, Default)]
+pub struct Tuning {
+    pub rules: Vec<Rule>,
+    /// Built-ins switched off in the file's `[defaults] disable`.
+    pub disabled: Vec<String>,
+}
+
+impl Tuning {
+    /// Adds the built-in rules, less those switched off here or in `also_disabled`.
+    pub fn with_builtins(mut self, also_disabled: &[String]) -> Tuning {
+        let off: Vec<String> = self.disabled.iter().chain(also_disabled).cloned().collect();
+        self.rules
+            .extend(builtins().into_iter().filter(|r| !off.contains(&r.name)));
+        self
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    defaults: RawDefaults,
+    #[serde(default, rename = "rule")]
+    rules: Vec<toml::Spanned<RawRule>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawDefaults {
+    #[serde(default)]
+    disable: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    name: String,
+    reason: Option<String>,
+    #[serde(default = "suppress")]
+    action: Action,
+    expires: Option<String>,
+    provider: Option<OneOrMany>,
+    account: Option<OneOrMany>,
+    region: Option<OneOrMany>,
+    target: Option<OneOrMany>,
+    actor: Option<OneOrMany>,
+    actor_type: Option<OneOrMany>,
+    invoked_by: Option<OneOrMany>,
+    source_ip: Option<OneOrMany>,
+    user_agent: Option<OneOrMany>,
+    operation: Option<OneOrMany>,
+    tag: Option<OneOrMany>,
+    #[serde(default)]
+    window: Vec<RawWindow>,
+    #[serde(default)]
+    between: Vec<RawRange>,
+}
+
+fn suppress() -> Action {
+    Action::Suppress
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWindow {
+    #[serde(default)]
+    days: Vec<String>,
+    start: String,
+    end: String,
+    #[serde(default = "utc")]
+    tz: String,
+}
+
+fn utc() -> String {
+    "UTC".into()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRange {
+    from: String,
+    to: String,
+}
+
+pub fn load_file(path: &Path) -> Result<Tuning, TuningError> {
+    let text = std::fs::read_to_string(path).map_err(|source| TuningError::Io {
+        file: path.to_path_buf(),
+        source,
+    })?;
+    load_str(&text, path, false)
+}
+
+pub fn load_str(text: &str, file: &Path, builtin: bool) -> Result<Tuning, TuningError> {
+    let raw: RawFile = toml::from_str(text).map_err(|e| {
+        let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
+        TuningError::Syntax {
+            file: file.to_path_buf(),
+            line,
+            column,
+            message: e.message().trim().to_string(),
+        }
+    })?;
+    let mut rules = Vec::new();
+    for spanned in raw.rules {
+        let line = line_col(text, spanned.span().start).0;
+        let raw = spanned.into_inner();
+        let name = raw.name.clone();
+        let origin = format!("{}:{line}", file.display());
+        let rule = check(raw, origin, builtin).map_err(|message| TuningError::Invalid {
+            file: file.to_path_buf(),
+            line,
+            rule: name.clone(),
+            message,
+        })?;
+        if rules.iter().any(|r: &Rule| r.name == rule.name) {
+            return Err(TuningError::Invalid {
+                file: file.to_path_buf(),
+                line,
+                rule: name,
+                message: "another rule has this name; names must be unique so that counts and suppressed_by are unambiguous".into(),
+            });
+        }
+        rules.push(rule);
+    }
+    Ok(Tuning {
+        rules,
+        disabled: raw.defaults.disable,
+    })
+}
+
+fn globs(v: Option<OneOrMany>) -> Result<Vec<Glob>, String> {
+    v.map(OneOrMany::into_vec)
+        .unwrap_or_default()
+        .iter()
+        .map(|s| Glob::new(s))
+        .collect()
+}
+
+fn check(raw: RawRule, origin: String, builtin: bool) -> Result<Rule, String> {
+    if raw.name.trim().is_empty() {
+        return Err("`name` is empty".into());
+    }
+    let reason = raw.reason.filter(|r| !r.trim().is_empty()).ok_or(
+        "`reason` is required: say why these incidents are benign, so that the next analyst can judge",
+    )?;
+    let expires = raw
+        .expires
+        .map(|d| {
+            chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+                .map_err(|_| format!("`expires = \"{d}\"` is not a date like 2026-12-31"))
+        })
+        .transpose()?;
+    let provider = raw
+        .provider
+        .map(OneOrMany::into_vec)
+        .unwrap_or_default()
+        .iter()
+        .map(|p| match p.to_ascii_lowercase().as_str() {
+            "aws" => Ok(Provider::Aws),
+            "azure" => Ok(Provider::Azure),
+            "gcp" => Ok(Provider::Gcp),
+            other => Err(format!("`provider = \"{other}\"`: use aws, azure or gcp")),
+        })
+        .collect::<Result<_, _>>()?;
+    let tag = raw
+        .tag
+        .map(OneOrMany::into_vec)
+        .unwrap_or_default()
+        .iter()
+        .map(|t| {
+            let (k, v) = t
+                .split_once('=')
+                .ok_or(format!("`tag = \"{t}\"` must be key=value (globs allowed)"))?;
+            Ok((Glob::new(k.trim())?, Glob::new(v.trim())?))
+        })
+        .collect::<Result<_, String>>()?;
+    let windows = raw
+        .window
+        .into_iter()
+        .map(|w| {
+            Ok(Recurring {
+                days: w
+                    .days
+                    .iter()
+                    .map(|d| parse_day(d))
+                    .collect::<Result<_, _>>()?,
+                start: parse_clock(&w.start)?,
+                end: parse_clock(&w.end)?,
+                tz: parse_tz(&w.tz)?,
+            })
+        })
+        .collect::<Result<_, String>>()?;
+    let between = raw
+        .between
+        .into_iter()
+        .map(|r| {
+            let range = Range {
+                from: parse_instant(&r.from)?,
+                to: parse_instant(&r.to)?,
+            };
+            if range.to <= range.from {
+                return Err(format!(
+                    "`between` ends ({}) before it starts ({})",
+                    r.to, r.from
+                ));
+            }
+            Ok(range)
+        })
+        .collect::<Result<_, String>>()?;
+    let source_ip = raw
+        .source_ip
+        .map(OneOrMany::into_vec)
+        .unwrap_or_default()
+        .iter()
+        .map(|s| Source::new(s))
+        .collect::<Result<_, _>>()?;
+    let rule = Rule {
+        name: raw.name,
+        reason,
+        action: raw.action,
+        expires,
+        builtin,
+        origin,
+        provider,
+        account: globs(raw.account)?,
+        region: globs(raw.region)?,
+        target: globs(raw.target)?,
+        actor: globs(raw.actor)?,
+        actor_type: globs(raw.actor_type)?,
+        invoked_by: globs(raw.invoked_by)?,
+        source_ip,
+        user_agent: globs(raw.user_agent)?,
+        operation: globs(raw.operation)?,
+        tag,
+        windows,
+        between,
+    };
+    let scoped = !(rule.provider.is_empty()
+        && rule.account.is_empty()
+        && rule.region.is_empty()
+        && rule.target.is_empty()
+        && rule.actor.is_empty()
+        && rule.actor_type.is_empty()
+        && rule.invoked_by.is_empty()
+        && rule.source_ip.is_empty()
+        && rule.user_agent.is_empty()
+        && rule.operation.is_empty()
+        && rule.tag.is_empty()
+        && rule.windows.is_empty()
+        && rule.between.is_empty());
+    if !scoped {
+        return Err("the rule matches everything; give it at least one criterion".into());
+    }
+    Ok(rule)
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
+    (line, column)
+}
