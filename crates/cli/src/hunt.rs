@@ -28,7 +28,7 @@ pub fn run(args: HuntArgs) -> anyhow::Result<i32> {
     let selection = match &profile {
         Profile::Pack(pack) => pipeline::selection(pack),
         Profile::SeedSpl => Selection {
-            prefilter: Some(Prefilter::new(seed_spl::literals())),
+            prefilter: Some(Prefilter::new(seed_spl::operations())),
             keep: Box::new(seed_spl::keeps),
         },
     };

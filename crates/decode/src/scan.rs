@@ -51,56 +51,66 @@ impl ValueScan {
             }
             return Step::More(i);
         }
-        loop {
-            if self.in_string {
-                if self.escaped {
-                    if i >= buf.len() {
-                        return Step::More(i);
-                    }
-                    self.escaped = false;
-                    i += 1;
-                }
-                match memchr::memchr2(b'"', b'\\', &buf[i..]) {
-                    None => return Step::More(buf.len()),
-                    Some(k) => {
-                        i += k;
-                        if buf[i] == b'\\' {
-                            self.escaped = true;
-                            i += 1;
-                        } else {
-                            self.in_string = false;
-                            i += 1;
-                            if self.depth == 0 {
-                                return Step::Done(i);
-                            }
-                        }
+        // A tight loop over a byte-class table: JSON records are dense with short strings,
+        // where a call into memchr per string costs more than it saves.
+        let mut in_string = self.in_string;
+        let mut escaped = self.escaped;
+        let mut depth = self.depth;
+        while i < buf.len() {
+            let b = buf[i];
+            i += 1;
+            if in_string {
+                if escaped {
+                    escaped = false;
+                } else if b == b'\\' {
+                    escaped = true;
+                } else if b == b'"' {
+                    in_string = false;
+                    if depth == 0 {
+                        self.in_string = false;
+                        return Step::Done(i);
                     }
                 }
                 continue;
             }
-            if i >= buf.len() {
-                return Step::More(i);
-            }
-            match buf[i] {
-                b'"' => self.in_string = true,
-                b'{' | b'[' => {
-                    self.depth += 1;
-                    if self.depth > max_depth {
+            match CLASS[b as usize] {
+                QUOTE => in_string = true,
+                OPEN => {
+                    depth += 1;
+                    if depth > max_depth {
                         return Step::TooDeep;
                     }
                 }
-                b'}' | b']' => {
-                    self.depth -= 1;
-                    if self.depth == 0 {
-                        return Step::Done(i + 1);
+                CLOSE => {
+                    depth -= 1;
+                    if depth == 0 {
+                        self.depth = 0;
+                        return Step::Done(i);
                     }
                 }
                 _ => {}
             }
-            i += 1;
         }
+        self.in_string = in_string;
+        self.escaped = escaped;
+        self.depth = depth;
+        Step::More(i)
     }
 }
+
+const QUOTE: u8 = 1;
+const OPEN: u8 = 2;
+const CLOSE: u8 = 3;
+
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b'"' as usize] = QUOTE;
+    t[b'{' as usize] = OPEN;
+    t[b'[' as usize] = OPEN;
+    t[b'}' as usize] = CLOSE;
+    t[b']' as usize] = CLOSE;
+    t
+};
 
 #[cfg(test)]
 mod tests {

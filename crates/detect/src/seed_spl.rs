@@ -66,12 +66,10 @@ pub fn keeps(provider: Provider, operation: &str) -> bool {
     }
 }
 
-/// Literals for the prefilter.
-pub fn literals() -> Vec<&'static str> {
-    AWS_EVENTS
-        .iter()
-        .chain(AZURE_OPERATIONS.iter())
-        .copied()
+/// The operations to prefilter for.
+pub fn operations() -> Vec<(Provider, &'static str)> {
+    let aws = AWS_EVENTS.iter().map(|o| (Provider::Aws, *o));
+    aws.chain(AZURE_OPERATIONS.iter().map(|o| (Provider::Azure, *o)))
         .collect()
 }
 

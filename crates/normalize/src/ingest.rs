@@ -124,7 +124,16 @@ impl Ingest {
             opaque: false,
             stop: false,
         };
-        let decoded = decode(reader, &self.limits, &mut |frame| {
+        // Base64 envelopes hide names from the prefilter: once the first record shows one, every
+        // record is of interest.
+        let opaque = &std::cell::Cell::new(false);
+        let interest = self
+            .selection
+            .prefilter
+            .as_ref()
+            .map(|pf| move |bytes: &[u8]| opaque.get() || pf.is_candidate(bytes));
+        let interest_ref = interest.as_ref().map(|f| f as &dyn Fn(&[u8]) -> bool);
+        let decoded = decode(reader, &self.limits, interest_ref, &mut |frame| {
             if state.stop {
                 return;
             }
@@ -156,6 +165,7 @@ impl Ingest {
             };
             if state.first {
                 state.opaque = is_opaque(&value);
+                opaque.set(state.opaque);
             }
             self.unwrap_into(value, origin, &mut state, &mut report);
             state.first = false;

@@ -84,6 +84,7 @@ edges = [{ from = "vol", to = "instance", relation = "attached" }]
     fn prefilter_ignores_case_for_azure_names() {
         let pf = load_default().prefilter();
         assert!(pf.is_candidate(br#"{"operationName":"MICROSOFT.COMPUTE/DISKS/WRITE"}"#));
+        assert!(pf.is_candidate(br#"{"operationName":"microsoft.compute/disks/write"}"#));
         assert!(pf.is_candidate(br#"{"eventName":"StopInstances"}"#));
         assert!(!pf.is_candidate(br#"{"eventName":"DescribeInstances"}"#));
     }

@@ -172,10 +172,7 @@ impl Pack {
 
     /// The literal scan for this pack's operations.
     pub fn prefilter(&self) -> Prefilter {
-        let mut names: Vec<&str> = self.entries.iter().map(|e| e.name.as_str()).collect();
-        names.sort_unstable();
-        names.dedup();
-        Prefilter::new(names)
+        Prefilter::new(self.entries.iter().map(|e| (e.provider, e.name.as_str())))
     }
 }
 

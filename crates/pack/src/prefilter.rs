@@ -1,28 +1,143 @@
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+//! The prefilter: does a record's raw bytes name an operation the pack cares about?
+//!
+//! Rather than searching every byte for every operation name (dozens of patterns, and Azure's
+//! in two casings), it looks for the few keys that hold an operation name (`eventName`,
+//! `operationName`, `operation_name`, `methodName`), reads the value that follows, escaped or
+//! not (lookup-events and Splunk `_raw` hold records as JSON strings), and looks it up. Each
+//! key is one SIMD substring search; the lookup is exact, so a name mentioned in some other
+//! field does not make a record a candidate.
 
-/// A literal scan of raw record bytes for the pack's operation names. A record that mentions
-/// none of them cannot match, so it is never parsed. Matching ignores ASCII case because Azure
-/// writes operation names both as `Microsoft.Compute/disks/write` and in upper case.
+use std::collections::HashSet;
+
+use memchr::memmem::Finder;
+
+use crate::model::{lookup_key, Provider};
+
+const NAME_KEYS: [&str; 4] = ["eventName", "operationName", "operation_name", "methodName"];
+
+/// Longest operation name we look for; a longer value is not one of ours.
+const MAX_NAME: usize = 160;
+
 #[derive(Debug, Clone)]
 pub struct Prefilter {
-    matcher: AhoCorasick,
+    keys: Vec<Finder<'static>>,
+    aws: HashSet<String>,
+    azure: HashSet<String>,
+    gcp: HashSet<String>,
 }
 
 impl Prefilter {
-    pub fn new<I, S>(literals: I) -> Prefilter
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<[u8]>,
-    {
-        let matcher = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(literals)
-            .expect("operation names are short literals");
-        Prefilter { matcher }
+    /// A prefilter for these operations, named as each provider logs them.
+    pub fn new<'a>(operations: impl IntoIterator<Item = (Provider, &'a str)>) -> Prefilter {
+        let keys = NAME_KEYS
+            .iter()
+            .map(|k| Finder::new(k.as_bytes()).into_owned())
+            .collect();
+        let mut p = Prefilter {
+            keys,
+            aws: HashSet::new(),
+            azure: HashSet::new(),
+            gcp: HashSet::new(),
+        };
+        for (provider, name) in operations {
+            let key = lookup_key(provider, name);
+            match provider {
+                Provider::Aws => p.aws.insert(key),
+                Provider::Azure => p.azure.insert(key),
+                Provider::Gcp => p.gcp.insert(key),
+            };
+        }
+        p
     }
 
     pub fn is_candidate(&self, record: &[u8]) -> bool {
-        self.matcher.is_match(record)
+        // Every key is searched: Azure's REST form has an `eventName` ("BeginRequest") beside
+        // its `operationName`, and a run of records may mix providers.
+        self.keys.iter().any(|finder| {
+            finder.find_iter(record).any(|at| {
+                value_after(record, at + finder.needle().len())
+                    .is_some_and(|name| self.wanted(name))
+            })
+        })
+    }
+
+    fn wanted(&self, name: &[u8]) -> bool {
+        let Ok(name) = std::str::from_utf8(name) else {
+            return false;
+        };
+        self.aws.contains(name)
+            || (!self.azure.is_empty() && self.azure.contains(&lookup_key(Provider::Azure, name)))
+            || (!self.gcp.is_empty() && self.gcp.contains(&lookup_key(Provider::Gcp, name)))
+    }
+}
+
+/// The string value after a key ending at `at`: skips the closing quote, the colon, spaces,
+/// escape backslashes, and an Azure REST `{"value":` wrapper.
+fn value_after(buf: &[u8], mut at: usize) -> Option<&[u8]> {
+    let skip = |at: &mut usize| {
+        while *at < buf.len()
+            && matches!(buf[*at], b'"' | b'\\' | b':' | b' ' | b'\t' | b'\r' | b'\n')
+        {
+            *at += 1;
+        }
+    };
+    skip(&mut at);
+    if buf.get(at) == Some(&b'{') {
+        at += 1;
+        skip(&mut at);
+        if !buf[at..].starts_with(b"value") {
+            return None;
+        }
+        at += "value".len();
+        skip(&mut at);
+    }
+    let rest = &buf[at..buf.len().min(at + MAX_NAME)];
+    let end = rest.iter().position(|&b| b == b'"' || b == b'\\')?;
+    Some(&rest[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pf() -> Prefilter {
+        Prefilter::new([
+            (Provider::Aws, "StopInstances"),
+            (Provider::Azure, "Microsoft.Compute/disks/write"),
+            (Provider::Gcp, "compute.disks.insert"),
+        ])
+    }
+
+    #[test]
+    fn finds_names_in_every_shape() {
+        let p = pf();
+        assert!(p.is_candidate(br#"{"eventVersion":"1.08","eventName":"StopInstances"}"#));
+        assert!(p.is_candidate(br#"{"eventName": "StopInstances"}"#));
+        assert!(p.is_candidate(br#"{"CloudTrailEvent":"{\"eventName\":\"StopInstances\"}"}"#));
+        assert!(p.is_candidate(br#"{"operationName":"MICROSOFT.COMPUTE/DISKS/WRITE"}"#));
+        assert!(p.is_candidate(
+            br#"{"operationName":{"value":"Microsoft.Compute/disks/write","localizedValue":"x"}}"#
+        ));
+        assert!(
+            p.is_candidate(br#"{"operation_name": {"value": "Microsoft.Compute/disks/write"}}"#)
+        );
+        assert!(p.is_candidate(br#"{"protoPayload":{"methodName":"v1.compute.disks.insert"}}"#));
+        assert!(p.is_candidate(br#"{"protoPayload":{"methodName":"beta.compute.disks.insert"}}"#));
+    }
+
+    #[test]
+    fn names_elsewhere_or_lookalikes_are_not_candidates() {
+        let p = pf();
+        assert!(!p.is_candidate(br#"{"eventName":"DescribeInstances","note":"StopInstances"}"#));
+        assert!(!p.is_candidate(br#"{"eventName":"StopInstancesX"}"#));
+        assert!(!p.is_candidate(br#"{"eventName":"stopinstances"}"#));
+        assert!(!p.is_candidate(br#"{"methodName":"v1.compute.disks.delete"}"#));
+        assert!(!p.is_candidate(br#"{"eventName"#));
+    }
+
+    #[test]
+    fn an_azure_rest_event_name_does_not_hide_its_operation() {
+        let rest = br#"{"eventName":{"value":"BeginRequest"},"operationName":{"value":"Microsoft.Compute/disks/write"}}"#;
+        assert!(pf().is_candidate(rest));
     }
 }
