@@ -69,9 +69,15 @@ pub struct HuntArgs {
     #[command(flatten)]
     pub tuning: TuningArgs,
 
-    /// Output format.
+    /// Output format: `table` for people, `jsonl` and `csv` for tools, `ocsf` (OCSF 1.x
+    /// Detection Finding, class 2004, one JSON object per line) for Security Lake and SIEMs,
+    /// `html` for a self-contained incident report (use with -o).
     #[arg(long, short = 'f', value_enum, default_value_t = FormatArg::Table)]
     pub format: FormatArg,
+
+    /// Write the output to this file instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
 
     /// `incidents` groups calls into reverts; `events` is the seed's per-event table, each row
     /// with its incident id; `calls` prints every normalized call the pack matched (JSON Lines),
@@ -188,6 +194,19 @@ pub enum RulesAction {
     },
     /// Print the default pack's TOML, to copy and edit.
     Dump,
+    /// Write the pack's single-event signals as rules for other tools.
+    Export {
+        /// What to write: `sigma` (one YAML rule per operation signal).
+        #[arg(long, value_enum, default_value_t = ExportFormat::Sigma)]
+        format: ExportFormat,
+        /// Directory to write the rules into (created if missing).
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Sigma,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -195,6 +214,8 @@ pub enum FormatArg {
     Table,
     Jsonl,
     Csv,
+    Ocsf,
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -48,14 +48,22 @@ pub fn run(args: HuntArgs) -> anyhow::Result<i32> {
         calls.extend(report.calls);
     }
 
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let mut out: BufWriter<Box<dyn Write>> = BufWriter::new(match &args.output {
+        Some(path) => Box::new(
+            std::fs::File::create(path).with_context(|| format!("cannot create `{}`", path.display()))?,
+        ),
+        None => Box::new(io::stdout().lock()),
+    });
     let format = match args.format {
         FormatArg::Table => Format::Table,
         FormatArg::Jsonl => Format::Jsonl,
         FormatArg::Csv => Format::Csv,
+        FormatArg::Ocsf => Format::Ocsf,
+        FormatArg::Html => Format::Html,
     };
-    let hide_suppressed = format != Format::Jsonl && !args.tuning.show_suppressed;
+    // Machine formats carry every incident; tables, CSV and the report hide the suppressed.
+    let hide_suppressed =
+        !matches!(format, Format::Jsonl | Format::Ocsf) && !args.tuning.show_suppressed;
     let mut worst: Option<Severity> = None;
     let written = match &profile {
         Profile::SeedSpl => {

@@ -85,6 +85,11 @@ pub fn run(args: RulesArgs) -> anyhow::Result<i32> {
             Ok(0)
         }
         Some(RulesAction::Dump) => unreachable!(),
+        Some(RulesAction::Export { format: _, dir }) => {
+            let n = revertwatch_report::sigma::export(&pack, &dir)?;
+            eprintln!("revertwatch: wrote {n} Sigma rules to {}", dir.display());
+            Ok(0)
+        }
     }
 }
 

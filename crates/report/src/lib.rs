@@ -7,7 +7,10 @@
 
 mod csv_out;
 pub mod escape;
+mod html;
 mod jsonl;
+mod ocsf;
+pub mod sigma;
 mod table;
 
 use std::io::{self, Write};
@@ -19,6 +22,10 @@ pub enum Format {
     Table,
     Jsonl,
     Csv,
+    /// OCSF Detection Finding (class 2004), one object per line.
+    Ocsf,
+    /// One self-contained HTML report.
+    Html,
 }
 
 /// Writes incidents (newest first, as given).
@@ -31,6 +38,8 @@ pub fn write_incidents(
         Format::Table => table::incidents(out, incidents),
         Format::Jsonl => jsonl::write_all(out, incidents),
         Format::Csv => csv_out::incidents(out, incidents),
+        Format::Ocsf => ocsf::write(out, incidents),
+        Format::Html => html::write(out, incidents),
     }
 }
 
@@ -40,5 +49,9 @@ pub fn write_events(out: &mut dyn Write, rows: &[EventRow], format: Format) -> i
         Format::Table => table::events(out, rows),
         Format::Jsonl => jsonl::write_all(out, rows),
         Format::Csv => csv_out::events(out, rows),
+        Format::Ocsf | Format::Html => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "the ocsf and html formats describe incidents; use them with --view incidents",
+        )),
     }
 }
