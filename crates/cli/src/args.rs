@@ -52,6 +52,13 @@ pub enum Command {
     Rules(RulesArgs),
     /// Check a tuning file, or list the built-in tuning.
     Config(ConfigArgs),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell) to stdout.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout: `revertwatch man > revertwatch.1`.
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -110,9 +117,13 @@ pub struct HuntArgs {
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
 
-    /// No summary line on stderr (skipped input is still reported).
+    /// No summary line and no progress bar on stderr (skipped input is still reported).
     #[arg(long, short = 'q')]
     pub quiet: bool,
+
+    /// Colour in tables: `auto` (on a terminal, unless NO_COLOR is set), `always` or `never`.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
 }
 
 #[derive(Debug, Args)]
@@ -223,6 +234,13 @@ pub enum View {
     Incidents,
     Events,
     Calls,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

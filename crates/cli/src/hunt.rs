@@ -1,7 +1,7 @@
 //! `revertwatch hunt`: inputs in parallel through decode and normalize, then detection and
 //! tuning over everything at once (so that input order cannot change the result), then output.
 
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 
 use anyhow::Context;
 use revertwatch_decode::Limits;
@@ -11,8 +11,9 @@ use revertwatch_pack::Prefilter;
 use revertwatch_report::{write_events, write_incidents, Format};
 use revertwatch_tuning::apply;
 
-use crate::args::{FailOn, FormatArg, HuntArgs, View};
+use crate::args::{ColorChoice, FailOn, FormatArg, HuntArgs, View};
 use crate::inputs::expand;
+use crate::inputs::Input;
 use crate::packs::{choose, Profile};
 use crate::pipeline;
 use crate::summary::Summary;
@@ -36,7 +37,11 @@ pub fn run(args: HuntArgs) -> anyhow::Result<i32> {
         max_record_bytes: args.max_record_bytes,
         ..Limits::default()
     };
-    let reports = pipeline::read(&inputs, selection, limits, args.threads)?;
+    let progress = (!args.quiet && io::stderr().is_terminal()).then(|| progress_bar(&inputs));
+    let reports = pipeline::read(&inputs, selection, limits, args.threads, progress.as_ref())?;
+    if let Some(bar) = &progress {
+        bar.finish_and_clear();
+    }
 
     let mut summary = Summary::default();
     let stderr = io::stderr();
@@ -48,9 +53,19 @@ pub fn run(args: HuntArgs) -> anyhow::Result<i32> {
         calls.extend(report.calls);
     }
 
+    let colour = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            args.output.is_none()
+                && io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
     let mut out: BufWriter<Box<dyn Write>> = BufWriter::new(match &args.output {
         Some(path) => Box::new(
-            std::fs::File::create(path).with_context(|| format!("cannot create `{}`", path.display()))?,
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot create `{}`", path.display()))?,
         ),
         None => Box::new(io::stdout().lock()),
     });
@@ -98,7 +113,7 @@ pub fn run(args: HuntArgs) -> anyhow::Result<i32> {
             });
             match args.view {
                 View::Calls => write_calls(&mut out, &calls),
-                View::Incidents => write_incidents(&mut out, &incidents, format),
+                View::Incidents => write_incidents(&mut out, &incidents, format, colour),
                 View::Events => {
                     let mut rows = detection.events;
                     for row in &mut rows {
@@ -161,4 +176,27 @@ fn write_calls(out: &mut dyn Write, calls: &[ApiCall]) -> io::Result<()> {
         out.write_all(b"\n")?;
     }
     Ok(())
+}
+
+/// Files, bytes (of input as stored), rate and ETA, on stderr when it is a terminal.
+fn progress_bar(inputs: &[Input]) -> indicatif::ProgressBar {
+    let total: u64 = inputs
+        .iter()
+        .map(|i| match i {
+            Input::File(p) => std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
+            Input::Stdin => 0,
+        })
+        .sum();
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(total),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta} ({msg})",
+        )
+        .expect("a valid template"),
+    );
+    bar.set_message(format!("{} files", inputs.len()));
+    bar
 }

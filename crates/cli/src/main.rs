@@ -19,9 +19,27 @@ fn main() {
         Command::Hunt(args) => hunt::run(args),
         Command::Rules(args) => rules_cmd::run(args),
         Command::Config(args) => tuning_cmd::run(args),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "revertwatch", &mut std::io::stdout());
+            Ok(0)
+        }
+        Command::Man => clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+            .render(&mut std::io::stdout())
+            .map(|_| 0)
+            .map_err(Into::into),
     };
     let code = match result {
         Ok(code) => code,
+        // A closed pipe (`| head`) is the reader's choice, not an error.
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            0
+        }
         Err(e) => {
             eprintln!("revertwatch: error: {e:#}");
             2

@@ -22,12 +22,14 @@ pub fn selection(pack: &Pack) -> Selection {
     }
 }
 
-/// Reads every input, in parallel, in input order.
+/// Reads every input, in parallel, in input order, advancing `progress` (in input bytes) as
+/// each one is done.
 pub fn read(
     inputs: &[Input],
     selection: Selection,
     limits: Limits,
     threads: Option<usize>,
+    progress: Option<&indicatif::ProgressBar>,
 ) -> anyhow::Result<Vec<FileReport>> {
     let ingest = Ingest { selection, limits };
     let pool = rayon::ThreadPoolBuilder::new()
@@ -37,9 +39,15 @@ pub fn read(
     Ok(pool.install(|| {
         inputs
             .par_iter()
-            .map(|input| match input {
-                Input::File(path) => ingest.read_path(path),
-                Input::Stdin => ingest.read_reader("<stdin>", io::stdin()),
+            .map(|input| {
+                let report = match input {
+                    Input::File(path) => ingest.read_path(path),
+                    Input::Stdin => ingest.read_reader("<stdin>", io::stdin()),
+                };
+                if let (Some(bar), Input::File(path)) = (progress, input) {
+                    bar.inc(std::fs::metadata(path).map(|m| m.len()).unwrap_or(0));
+                }
+                report
             })
             .collect()
     }))

@@ -87,6 +87,7 @@ pub fn run(args: ConfigArgs) -> anyhow::Result<i32> {
                 pipeline::selection(&pack),
                 Default::default(),
                 None,
+                None,
             )?;
             let calls = reports.into_iter().flat_map(|r| r.calls).collect();
             let mut incidents = pipeline::detect_incidents(calls, &pack, window).1.incidents;

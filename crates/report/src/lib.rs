@@ -28,14 +28,16 @@ pub enum Format {
     Html,
 }
 
-/// Writes incidents (newest first, as given).
+/// Writes incidents (newest first, as given). `colour` marks severities in tables with ANSI
+/// colour; other formats ignore it.
 pub fn write_incidents(
     out: &mut dyn Write,
     incidents: &[Incident],
     format: Format,
+    colour: bool,
 ) -> io::Result<()> {
     match format {
-        Format::Table => table::incidents(out, incidents),
+        Format::Table => table::incidents(out, incidents, colour),
         Format::Jsonl => jsonl::write_all(out, incidents),
         Format::Csv => csv_out::incidents(out, incidents),
         Format::Ocsf => ocsf::write(out, incidents),

@@ -42,7 +42,19 @@ pub fn events(out: &mut dyn Write, rows: &[EventRow]) -> io::Result<()> {
     writeln!(out, "{t}")
 }
 
-pub fn incidents(out: &mut dyn Write, incidents: &[Incident]) -> io::Result<()> {
+fn severity_style(i: &Incident, colour: bool) -> anstyle::Style {
+    use anstyle::{AnsiColor, Style};
+    if !colour {
+        return Style::new();
+    }
+    match i.severity.as_str() {
+        "escalate" => Style::new().bold().fg_color(Some(AnsiColor::Red.into())),
+        "review" => Style::new().bold().fg_color(Some(AnsiColor::Yellow.into())),
+        _ => Style::new().dimmed(),
+    }
+}
+
+pub fn incidents(out: &mut dyn Write, incidents: &[Incident], colour: bool) -> io::Result<()> {
     for (n, i) in incidents.iter().enumerate() {
         if n > 0 {
             writeln!(out)?;
@@ -53,9 +65,10 @@ pub fn incidents(out: &mut dyn Write, incidents: &[Incident]) -> io::Result<()> 
             (0, 1) => "ephemeral reset",
             _ => "failed attempts only",
         };
+        let style = severity_style(i, colour);
         writeln!(
             out,
-            "{} {}  score {} ({})  {} {} {}",
+            "{style}{}{style:#} {}  score {} ({})  {} {} {}",
             i.severity.as_str().to_uppercase(),
             i.incident_id,
             i.suspicion_score,
