@@ -52,6 +52,10 @@ pub enum Command {
     Rules(RulesArgs),
     /// Check a tuning file, or list the built-in tuning.
     Config(ConfigArgs),
+    /// Write realistic simulated telemetry with planted reverts and look-alikes, and a
+    /// ground-truth file listing each planted scenario and the incident it must produce.
+    #[command(after_help = SIMULATE_EXAMPLES)]
+    Simulate(SimulateArgs),
     /// Print shell completions (bash, zsh, fish, elvish, powershell) to stdout.
     Completions {
         #[arg(value_enum)]
@@ -137,6 +141,87 @@ pub struct PackArgs {
     /// entries for the same operations and add new ones. May be repeated.
     #[arg(long, value_name = "FILE")]
     pub add_rules: Vec<PathBuf>,
+}
+
+const SIMULATE_EXAMPLES: &str = "\
+Examples:
+  # 100 MB across all clouds and containers, then hunt it (the ground truth is beside the logs)
+  revertwatch simulate --out /tmp/sim
+  revertwatch hunt /tmp/sim/aws /tmp/sim/azure /tmp/sim/gcp
+
+  # A 1 GB CloudTrail archive in the S3 layout (.json.gz), two accounts, a month
+  revertwatch simulate --out /tmp/ct --size 1GB --containers aws-s3-gz \\
+      --aws-accounts 111122223333,444455556666 --start 2026-02-01 --days 28";
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Directory to write into (created; existing files are left in place).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Total uncompressed size of the logs: 500MB, 5GB, 1.5G, or bytes.
+    #[arg(long, default_value = "100MB", value_parser = parse_size)]
+    pub size: u64,
+    /// Seed: the same seed and options write the same bytes.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// First day (YYYY-MM-DD or RFC 3339, UTC).
+    #[arg(long, default_value = "2026-03-01")]
+    pub start: String,
+    /// Number of days to spread the logs over.
+    #[arg(long, default_value_t = 7)]
+    pub days: u32,
+    /// Clouds to write (aws, azure, gcp); default: those of --containers, or all.
+    #[arg(long, value_delimiter = ',')]
+    pub clouds: Vec<String>,
+    /// Containers to write: aws-s3-gz, aws-jsonl, azure-eventhub, azure-rest, gcp-jsonl; default: all
+    /// of the chosen clouds.
+    #[arg(long, value_delimiter = ',')]
+    pub containers: Vec<String>,
+    /// AWS account ids.
+    #[arg(long, value_delimiter = ',', default_value = "111122223333")]
+    pub aws_accounts: Vec<String>,
+    /// AWS regions.
+    #[arg(long, value_delimiter = ',', default_value = "us-east-1,us-west-2")]
+    pub aws_regions: Vec<String>,
+    /// Azure subscription ids.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "0b1f6471-1bf0-4dda-aec3-cb9272f09590"
+    )]
+    pub azure_subscriptions: Vec<String>,
+    /// GCP project ids.
+    #[arg(long, value_delimiter = ',', default_value = "acme-prod")]
+    pub gcp_projects: Vec<String>,
+    /// Background noise only: plant no scenarios.
+    #[arg(long)]
+    pub no_scenarios: bool,
+}
+
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size like 500MB, 5GB or 1.5G"))?;
+    let scale = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 1.0,
+        "K" | "KB" => 1e3,
+        "M" | "MB" => 1e6,
+        "G" | "GB" => 1e9,
+        "T" | "TB" => 1e12,
+        "KIB" => 1024.0,
+        "MIB" => 1024.0 * 1024.0,
+        "GIB" => 1024.0 * 1024.0 * 1024.0,
+        _ => {
+            return Err(format!(
+                "`{s}`: unknown unit `{unit}` (use B, KB, MB, GB, TB, or KiB, MiB, GiB)"
+            ))
+        }
+    };
+    Ok((n * scale) as u64)
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@ mod inputs;
 mod packs;
 mod pipeline;
 mod rules_cmd;
+mod simulate_cmd;
 mod summary;
 mod tuning_cmd;
 
@@ -19,6 +20,7 @@ fn main() {
         Command::Hunt(args) => hunt::run(args),
         Command::Rules(args) => rules_cmd::run(args),
         Command::Config(args) => tuning_cmd::run(args),
+        Command::Simulate(args) => simulate_cmd::run(args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "revertwatch", &mut std::io::stdout());

@@ -204,18 +204,51 @@ fn every_bundled_example_reads_cleanly_and_finds_its_scenario() {
         .count();
     // Full reverts: AWS lookup-events, Azure PT1H, GCP storage sink.
     assert_eq!(escalations, 3, "{}", run.stdout);
-    for chain in [
-        "stop-start",
-        "volume-from-snapshot-attached",
-        "disk-from-snapshot",
-        "image-from-snapshot-launched",
-        "reimage",
-    ] {
-        assert!(
-            incidents
-                .iter()
-                .any(|i| i["chains"].as_array().unwrap().iter().any(|c| c == chain)),
-            "no {chain}"
-        );
+    // One incident per example scenario (examples/*/README.md), each on its own resource, and
+    // each container's scenario whole: the az CLI sorts `localizedValue` before `value`, the
+    // SDK writes snake case, Splunk wraps records in `body.records`.
+    let expected = [
+        ("i-0a1b2c3d4e5f600a1", "stop-start"),
+        ("i-0a1b2c3d4e5f600e2", "volume-from-snapshot-attached"),
+        ("i-0a1b2c3d4e5f600e4", "image-from-snapshot-launched"),
+        (
+            "i-0a1b2c3d4e5f600f4",
+            "stop-start,volume-from-snapshot-attached",
+        ),
+        ("i-0a1b2c3d4e5f600d1", "stop-start"),
+        ("snap-0feedface00000c2", "snapshot-copied"),
+        ("i-0a1b2c3d4e5f600c3", "root-volume-replaced"),
+        ("snap-0feedface00000b2", "snapshot-tier-restored"),
+        ("import-snap-0b3b3b3b3b3b3b3b3", "snapshot-imported"),
+        ("ami-0bbb0000000000b4", "image-restored"),
+        ("disks/ex-disk-restored", "disk-from-snapshot"),
+        (
+            "virtualmachines/vm-ex01",
+            "disk-from-snapshot-swapped,stop-start",
+        ),
+        ("virtualmachines/vm-ex02", "stop-start"),
+        ("disks/ex-disk-rest", "disk-from-snapshot"),
+        ("virtualmachines/vm-ex03", "stop-start"),
+        ("virtualmachines/vm-ex04", "reimage"),
+        (
+            "instances/web-ex1",
+            "disk-from-snapshot-attached,stop-start",
+        ),
+        ("instances/web-ex2", "stop-start"),
+        ("instances/web-ex3", "disk-from-snapshot-attached"),
+    ];
+    assert_eq!(incidents.len(), expected.len(), "{}", run.stdout);
+    for (target, chains) in expected {
+        let i = incidents
+            .iter()
+            .find(|i| i["target"].as_str().unwrap().ends_with(target))
+            .unwrap_or_else(|| panic!("no incident on {target}"));
+        let got: Vec<&str> = i["chains"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        assert_eq!(got.join(","), chains, "{target}");
     }
 }

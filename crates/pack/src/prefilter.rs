@@ -83,12 +83,12 @@ fn value_after(buf: &[u8], mut at: usize) -> Option<&[u8]> {
     };
     skip(&mut at);
     if buf.get(at) == Some(&b'{') {
-        at += 1;
-        skip(&mut at);
-        if !buf[at..].starts_with(b"value") {
-            return None;
-        }
-        at += "value".len();
+        // `{"value": ...}`, where `value` need not come first: the az CLI sorts keys, so
+        // `localizedValue` precedes it. The quote before `value` keeps `localizedValue` out.
+        let window = &buf[at..buf.len().min(at + 2 * MAX_NAME + 64)];
+        let key = memchr::memmem::find(window, b"\"value")
+            .or_else(|| memchr::memmem::find(window, b"\\\"value"))?;
+        at += key + window[key..].iter().position(|&b| b == b'v')? + "value".len();
         skip(&mut at);
     }
     let rest = &buf[at..buf.len().min(at + MAX_NAME)];
@@ -133,6 +133,14 @@ mod tests {
         assert!(!p.is_candidate(br#"{"eventName":"stopinstances"}"#));
         assert!(!p.is_candidate(br#"{"methodName":"v1.compute.disks.delete"}"#));
         assert!(!p.is_candidate(br#"{"eventName"#));
+    }
+
+    #[test]
+    fn the_az_cli_sorts_localized_value_before_value() {
+        let az = br#"{"operationName":{"localizedValue":"Create or Update Disk","value":"Microsoft.Compute/disks/write"}}"#;
+        assert!(pf().is_candidate(az));
+        let other = br#"{"operationName":{"localizedValue":"Microsoft.Compute/disks/write","value":"Microsoft.Compute/disks/read"}}"#;
+        assert!(!pf().is_candidate(other));
     }
 
     #[test]
