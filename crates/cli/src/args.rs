@@ -90,6 +90,9 @@ pub struct HuntArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    #[command(flatten)]
+    pub hec: HecArgs,
+
     /// `incidents` groups calls into reverts; `events` is the seed's per-event table, each row
     /// with its incident id; `calls` prints every normalized call the pack matched (JSON Lines),
     /// to see what was parsed.
@@ -222,6 +225,28 @@ fn parse_size(s: &str) -> Result<u64, String> {
         }
     };
     Ok((n * scale) as u64)
+}
+
+/// Sending incidents to Splunk's HTTP Event Collector, beside the normal output.
+#[derive(Debug, Args)]
+pub struct HecArgs {
+    /// Send incidents to this Splunk HEC (e.g. https://splunk.example.com:8088); they go to
+    /// /services/collector/event with sourcetype revertwatch:incident. The token comes from
+    /// --hec-token-file or $REVERTWATCH_HEC_TOKEN, never from a flag.
+    #[arg(long, value_name = "URL")]
+    pub hec_url: Option<String>,
+    /// File holding the HEC token (one line).
+    #[arg(long, value_name = "FILE")]
+    pub hec_token_file: Option<PathBuf>,
+    /// HEC index to write to (default: the token's default index).
+    #[arg(long, value_name = "INDEX")]
+    pub hec_index: Option<String>,
+    /// Extra CA certificate (PEM) to trust for the HEC's TLS, e.g. a private CA.
+    #[arg(long, value_name = "FILE")]
+    pub hec_ca: Option<PathBuf>,
+    /// Incidents per HEC request.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub hec_batch: usize,
 }
 
 #[derive(Debug, Args)]

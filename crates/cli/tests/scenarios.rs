@@ -92,6 +92,24 @@ scenario!(
     )
 );
 scenario!(
+    azure_seed_test_2_disk_from_snapshot_attached_as_data_disk,
+    "scenarios/azure/disk-from-snapshot-attach.json",
+    (
+        "virtualmachines/vm-web10",
+        ["disk-from-snapshot-attached"],
+        1
+    )
+);
+scenario!(
+    azure_seed_test_4_image_from_snapshot_launched,
+    "scenarios/azure/image-from-snapshot-launch.json",
+    (
+        "virtualmachines/vm-web11",
+        ["image-from-snapshot-launched"],
+        1
+    )
+);
+scenario!(
     azure_reimage,
     "scenarios/azure/reimage.json",
     ("virtualmachines/vm-web04", ["reimage"], 1)
