@@ -89,12 +89,16 @@ fn gzip_header_len(f: &[u8]) -> usize {
 }
 
 fn frame_and_prefilter(c: &mut Criterion) {
-    let (_, json) = corpus();
     let pack = load_default();
     let pf = pack.prefilter();
     // One big `{"Records":[...]}`, as a large CloudTrail file would be.
+    let (files, _) = corpus();
     let mut records = Vec::new();
-    decode(&json[..], &Limits::default(), None, &mut |f| records.push(f.bytes.to_vec()));
+    for f in &files {
+        let mut one = Vec::new();
+        flate2::read::MultiGzDecoder::new(&f[..]).read_to_end(&mut one).unwrap();
+        decode(&one[..], &Limits::default(), None, &mut |f| records.push(f.bytes.to_vec()));
+    }
     let mut big = b"{\"Records\":[".to_vec();
     for (i, r) in records.iter().enumerate() {
         if i > 0 {
@@ -127,6 +131,8 @@ fn normalize_and_correlate(c: &mut Criterion) {
                 let p = pack.clone();
                 move |prov, op| p.knows(prov, op)
             }),
+            keep_record: false,
+            annotate_with: None,
         },
         limits: Limits::default(),
     };

@@ -31,6 +31,9 @@ pub fn run(args: HuntArgs) -> anyhow::Result<i32> {
         Profile::SeedSpl => Selection {
             prefilter: Some(Prefilter::new(seed_spl::operations())),
             keep: Box::new(seed_spl::keeps),
+            // The seed search reads raw fields and runs a regex over the whole record.
+            keep_record: true,
+            annotate_with: None,
         },
     };
     let limits = Limits {

@@ -19,6 +19,8 @@ pub fn selection(pack: &Pack) -> Selection {
     Selection {
         prefilter: Some(pack.prefilter()),
         keep: Box::new(move |provider, op| keep.knows(provider, op)),
+        keep_record: pack.reads_records(),
+        annotate_with: Some(pack.clone()),
     }
 }
 
@@ -60,7 +62,7 @@ pub fn detect_incidents(
     window: Duration,
 ) -> (Vec<ApiCall>, Detection) {
     let mut calls = merge_phases(calls);
-    for call in &mut calls {
+    for call in calls.iter_mut().filter(|c| !c.annotated) {
         annotate(call, pack);
     }
     let detection = detect(&calls, pack, window);

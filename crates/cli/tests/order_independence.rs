@@ -53,6 +53,8 @@ fn incidents(inputs: &[(Vec<String>, bool)]) -> Summary {
         selection: Selection {
             prefilter: Some(pack.prefilter()),
             keep: Box::new(move |p, op| keep_pack.knows(p, op)),
+            keep_record: false,
+            annotate_with: None,
         },
         limits: Limits::default(),
     };

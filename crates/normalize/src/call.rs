@@ -92,6 +92,10 @@ pub struct ApiCall {
     pub edges: Vec<Edge>,
     /// Tags and labels the call set or carried (`ChangeTicket=CHG-1`).
     pub tags: Vec<(String, String)>,
+    /// Resources and edges are filled in and the bodies pruned to what the pack's conditions
+    /// read (see [`crate::annotate`]).
+    #[serde(skip)]
+    pub annotated: bool,
     #[serde(skip)]
     pub phase: Phase,
     /// Azure correlationId, GCP operation.id: what the phases of one operation share.

@@ -22,6 +22,11 @@ pub struct Selection {
     pub prefilter: Option<Prefilter>,
     /// Whether a call to this operation is kept.
     pub keep: Keep,
+    /// Whether calls keep their original record (for `record.` rule paths and seed-spl).
+    pub keep_record: bool,
+    /// Annotate single-event calls (CloudTrail's) as soon as they are read, so that their
+    /// bodies are pruned while the hunt goes on; calls with phases wait for their merge.
+    pub annotate_with: Option<revertwatch_pack::Pack>,
 }
 
 /// Why a whole input yielded no calls, when that is not an error.
@@ -208,8 +213,21 @@ impl Ingest {
                     if !(self.selection.keep)(provider, &op) {
                         continue;
                     }
-                    match map(provider, record, &hint, origin.clone()) {
-                        Ok(call) => report.calls.push(call),
+                    match map(
+                        provider,
+                        record,
+                        &hint,
+                        origin.clone(),
+                        self.selection.keep_record,
+                    ) {
+                        Ok(mut call) => {
+                            if let (None, Some(pack)) =
+                                (&call.correlation, &self.selection.annotate_with)
+                            {
+                                crate::annotate(&mut call, pack);
+                            }
+                            report.calls.push(call)
+                        }
                         Err(reason) => report.skips.push(skip(reason)),
                     }
                 }

@@ -2,7 +2,8 @@
 
 use std::collections::BTreeSet;
 
-use revertwatch_pack::{strings, Pack, Provider};
+use revertwatch_pack::{strings, Pack, Provider, Root};
+use serde_json::Value;
 
 use crate::call::{ApiCall, Edge, ResourceRef};
 use crate::provider::canonical;
@@ -59,4 +60,72 @@ pub fn annotate(call: &mut ApiCall, pack: &Pack) {
     call.resources = resources.into_iter().collect();
     call.subjects = subjects.into_iter().collect();
     call.edges = edges.into_iter().collect();
+    // Keep only what the pack's conditions will still read: bodies are most of a call's
+    // memory, and a hunt holds every candidate call until detection.
+    let mut request_paths = Vec::new();
+    let mut response_paths = Vec::new();
+    for entry in pack.entries_for(call.provider, &call.operation) {
+        for path in entry.condition_paths() {
+            match path.root {
+                Root::Request => request_paths.push(path.keys.as_slice()),
+                Root::Response => response_paths.push(path.keys.as_slice()),
+                _ => {}
+            }
+        }
+    }
+    call.request = prune(&call.request, &request_paths);
+    call.response = prune(&call.response, &response_paths);
+    call.annotated = true;
+}
+
+/// The parts of `value` that lie on one of `paths` (keys matched without case, arrays walked).
+fn prune(value: &Value, paths: &[&[String]]) -> Value {
+    if paths.is_empty() {
+        return Value::Null;
+    }
+    if paths.iter().any(|p| p.is_empty()) {
+        return value.clone();
+    }
+    match value {
+        Value::Array(items) => Value::Array(items.iter().map(|v| prune(v, paths)).collect()),
+        Value::Object(map) => {
+            let mut kept = serde_json::Map::new();
+            for (key, v) in map {
+                let tails: Vec<&[String]> = paths
+                    .iter()
+                    .filter(|p| p[0].eq_ignore_ascii_case(key))
+                    .map(|p| &p[1..])
+                    .collect();
+                if !tails.is_empty() {
+                    kept.insert(key.clone(), prune(v, &tails));
+                }
+            }
+            Value::Object(kept)
+        }
+        _ => Value::Null,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn pruning_keeps_exactly_the_paths_and_their_arrays() {
+        let v = json!({"blockDeviceMapping":{"items":[{"ebs":{"snapshotId":"snap-1","volumeSize":"8"},"deviceName":"/dev/xvda"}]},"userData":"<big>","SnapshotId":"s"});
+        let a = vec![
+            "blockDeviceMapping".to_string(),
+            "items".into(),
+            "ebs".into(),
+            "snapshotId".into(),
+        ];
+        let b = vec!["snapshotid".to_string()];
+        let kept = prune(&v, &[a.as_slice(), b.as_slice()]);
+        assert_eq!(
+            kept,
+            json!({"blockDeviceMapping":{"items":[{"ebs":{"snapshotId":"snap-1"}}]},"SnapshotId":"s"})
+        );
+        assert_eq!(prune(&v, &[]), Value::Null);
+    }
 }

@@ -46,6 +46,9 @@ fn strip_version(method: &str) -> &str {
 fn merge_group(mut phases: Vec<ApiCall>) -> ApiCall {
     phases.sort_by(|a, b| (a.phase, a.time, &a.event_id).cmp(&(b.phase, b.time, &b.event_id)));
     let last = phases.last().expect("groups are never empty").clone();
+    // Duplicate deliveries of one record were annotated alike; phases of one operation were
+    // not annotated yet (their bodies are only whole together).
+    let annotated = phases.iter().all(|p| p.annotated);
     let mut call = phases[0].clone();
     call.time = phases.iter().map(|p| p.time).min().unwrap();
     call.outcome = last.outcome;
@@ -72,6 +75,7 @@ fn merge_group(mut phases: Vec<ApiCall>) -> ApiCall {
             .find(|s| !s.is_empty())
             .unwrap_or_default();
     }
+    call.annotated = annotated;
     call.event_ids = Vec::new();
     for p in &phases {
         for id in &p.event_ids {

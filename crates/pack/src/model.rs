@@ -103,6 +103,17 @@ pub struct Entry {
     pub line: usize,
 }
 
+impl Entry {
+    /// Every path the entry's conditions read.
+    pub fn condition_paths(&self) -> impl Iterator<Item = &FieldPath> {
+        self.when.iter().flat_map(|c| match c {
+            Condition::Present(p) | Condition::AnyOf(p, _) | Condition::ContainsAny(p, _) => {
+                p.iter()
+            }
+        })
+    }
+}
+
 /// A loaded, checked rule pack.
 #[derive(Debug, Clone)]
 pub struct Pack {
@@ -164,6 +175,15 @@ impl Pack {
     pub fn knows(&self, provider: Provider, operation: &str) -> bool {
         self.index
             .contains_key(&(provider, lookup_key(provider, operation)))
+    }
+
+    /// Whether any entry reads the whole original record (`record.` paths).
+    pub fn reads_records(&self) -> bool {
+        self.entries.iter().any(|e| {
+            let conditions = e.condition_paths();
+            let resources = e.resources.values().flat_map(|r| r.paths.iter());
+            conditions.chain(resources).any(|p| p.root == Root::Record)
+        })
     }
 
     pub fn is_compute(&self, kind: &str) -> bool {

@@ -77,6 +77,7 @@ pub fn map(record: Arc<Value>, hint: &Hint, origin: Origin) -> Result<ApiCall, S
         resources: Vec::new(),
         subjects: Vec::new(),
         edges: Vec::new(),
+        annotated: false,
         tags,
         phase: Phase::Final,
         correlation: None,

@@ -89,6 +89,7 @@ pub fn map(record: Arc<Value>, origin: Origin) -> Result<ApiCall, SkipReason> {
         resources: Vec::new(),
         subjects: Vec::new(),
         edges: Vec::new(),
+        annotated: false,
         tags,
         phase,
         correlation: text(r, &[&["correlationId"], &["correlation_id"]])

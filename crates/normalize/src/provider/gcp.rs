@@ -96,6 +96,7 @@ pub fn map(record: Arc<Value>, origin: Origin) -> Result<ApiCall, SkipReason> {
         resources: Vec::new(),
         subjects: Vec::new(),
         edges: Vec::new(),
+        annotated: false,
         tags: labels(&request),
         phase,
         correlation: text(r, &[&["operation", "id"]]),

@@ -14,18 +14,26 @@ use crate::call::{ApiCall, Origin};
 use crate::envelope::Hint;
 use crate::skip::SkipReason;
 
+/// Maps one record. Unless `keep_record`, the call does not hold the original record: it is
+/// the largest part of a call, and only rules that read `record.` paths (and the seed-spl
+/// profile) need it, so a hunt's memory stays proportional to what it found.
 pub fn map(
     provider: Provider,
     record: Value,
     hint: &Hint,
     origin: Origin,
+    keep_record: bool,
 ) -> Result<ApiCall, SkipReason> {
     let record = Arc::new(record);
-    match provider {
+    let mut call = match provider {
         Provider::Aws => aws::map(record, hint, origin),
         Provider::Azure => azure::map(record, origin),
         Provider::Gcp => gcp::map(record, origin),
+    }?;
+    if !keep_record {
+        call.record = Arc::new(Value::Null);
     }
+    Ok(call)
 }
 
 /// A stable id for records that carry none (Azure Event Hub records have no event id): the
