@@ -144,15 +144,22 @@ fn normalize_and_correlate(c: &mut Criterion) {
     });
     g.finish();
     let mut g = c.benchmark_group("correlate");
-    for copies in [10usize, 1000] {
+    for copies in [10usize, 300] {
         let ing = ingest();
         let mut calls = Vec::new();
         for n in 0..copies {
-            let shifted = String::from_utf8(text.clone())
+            // Every copy is its own revert: its own instance, volumes, snapshot and event ids.
+            let text = String::from_utf8(text.clone())
                 .unwrap()
                 .replace("i-0a1b2c3d4e5f60004", &format!("i-{n:017x}"))
-                .replace("-4", &format!("-4{n}"));
-            calls.extend(ing.read_reader("bench", Cursor::new(shifted.into_bytes())).calls);
+                .replace("vol-0aaa000000000004", &format!("vol-a{n:016x}"))
+                .replace("vol-0ccc000000000004", &format!("vol-c{n:016x}"))
+                .replace("snap-0feedface0000003", &format!("snap-{n:017x}"));
+            let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+            for (i, r) in v["Records"].as_array_mut().unwrap().iter_mut().enumerate() {
+                r["eventID"] = serde_json::Value::String(format!("{n}-{i}"));
+            }
+            calls.extend(ing.read_reader("bench", Cursor::new(v.to_string().into_bytes())).calls);
         }
         g.bench_with_input(BenchmarkId::new("incidents", copies), &calls, |b, calls| {
             b.iter(|| {
