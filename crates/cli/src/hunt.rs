@@ -26,6 +26,11 @@ pub fn run(args: HuntArgs) -> anyhow::Result<i32> {
     let profile = choose(&args.pack)?;
     let tuning = tuning_cmd::load(&args.tuning)?;
     let inputs = expand(&args.paths)?;
+    // Before the hunt: a missing token or a bad CA file fails now, not after the archives.
+    let hec = crate::hec_cmd::prepare(&args.hec)?;
+    if hec.is_some() && matches!(profile, Profile::SeedSpl) {
+        anyhow::bail!("--hec-url sends incidents, and --rules seed-spl makes none (it prints the seed's rows)");
+    }
     let selection = match &profile {
         Profile::Pack(pack) => pipeline::selection(pack),
         Profile::SeedSpl => Selection {
@@ -108,6 +113,13 @@ pub fn run(args: HuntArgs) -> anyhow::Result<i32> {
                 }
                 if i.severity > Severity::None {
                     worst = worst.max(Some(i.severity));
+                }
+            }
+            // Before the retain below: the HEC gets what jsonl prints, suppressed ones too.
+            if let Some(hec) = &hec {
+                let line = hec.send(&incidents, args.show_failed)?;
+                if !args.quiet {
+                    writeln!(err, "revertwatch: {line}")?;
                 }
             }
             incidents.retain(|i| {

@@ -1,6 +1,7 @@
 //! The revertwatch binary: parse arguments, run a command, map the result to an exit code.
 
 mod args;
+mod hec_cmd;
 mod hunt;
 mod inputs;
 mod packs;
