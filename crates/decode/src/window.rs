@@ -21,9 +21,13 @@ pub(crate) struct Window<R> {
 
 impl<R: Read> Window<R> {
     pub fn new(reader: R) -> Self {
+        let mut buf = SPARE.with(|spare| std::mem::take(&mut *spare.borrow_mut()));
+        if buf.len() < CHUNK {
+            buf.resize(CHUNK, 0);
+        }
         Window {
             reader,
-            buf: vec![0; CHUNK],
+            buf,
             pos: 0,
             end: 0,
             eof: false,
@@ -94,6 +98,24 @@ impl<R: Read> Window<R> {
     /// Drops consumed bytes without keeping them, for skipping an oversized record.
     pub fn discard_to(&mut self, index: usize) {
         self.consume_to(index);
+    }
+}
+
+thread_local! {
+    /// The last window's buffer, kept for the next input on this thread: archives are
+    /// thousands of small files, and zeroing a fresh buffer for each one is measurable.
+    static SPARE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A buffer grown for one huge record is not kept.
+const SPARE_LIMIT: usize = 4 * CHUNK;
+
+impl<R> Drop for Window<R> {
+    fn drop(&mut self) {
+        if self.buf.len() <= SPARE_LIMIT {
+            let buf = std::mem::take(&mut self.buf);
+            SPARE.with(|spare| *spare.borrow_mut() = buf);
+        }
     }
 }
 
