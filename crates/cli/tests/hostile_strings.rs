@@ -58,7 +58,10 @@ fn hostile_values_are_inert_in_every_format() {
                 !table.chars().any(|c| c.is_control() && c != '\n'),
                 "{value:?} leaked a control character into the {view} table:\n{table}"
             );
-            assert!(!table.contains('\u{202e}'), "bidi override in the {view} table");
+            assert!(
+                !table.contains('\u{202e}'),
+                "bidi override in the {view} table"
+            );
         }
 
         // CSV: every cell that starts like a formula is defused, and the file parses back.
@@ -78,17 +81,29 @@ fn hostile_values_are_inert_in_every_format() {
         // JSON (jsonl and OCSF): valid, one object per line, and the value comes back intact.
         for format in ["jsonl", "ocsf"] {
             let out = hunt(&path, &["--format", format]);
-            let lines: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).expect("valid JSON")).collect();
+            let lines: Vec<Value> = out
+                .lines()
+                .map(|l| serde_json::from_str(l).expect("valid JSON"))
+                .collect();
             assert_eq!(lines.len(), 1, "{format}: {out}");
             assert!(!out.contains('\u{1b}'), "{format}: a raw escape byte");
             let flat = lines[0].to_string();
             let encoded = serde_json::to_string(value).unwrap();
-            assert!(flat.contains(&encoded[1..encoded.len() - 1]), "{format}: {value:?} did not round-trip");
+            assert!(
+                flat.contains(&encoded[1..encoded.len() - 1]),
+                "{format}: {value:?} did not round-trip"
+            );
         }
 
         // HTML: never raw markup.
         let html = hunt(&path, &["--format", "html"]);
-        assert!(!html.contains("<script>alert(1)"), "raw script in the report");
-        assert!(!html.contains("onerror=alert(2)>"), "raw attribute injection in the report");
+        assert!(
+            !html.contains("<script>alert(1)"),
+            "raw script in the report"
+        );
+        assert!(
+            !html.contains("onerror=alert(2)>"),
+            "raw attribute injection in the report"
+        );
     }
 }
