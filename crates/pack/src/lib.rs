@@ -13,6 +13,7 @@ mod load;
 mod model;
 mod path;
 mod prefilter;
+pub mod toml_text;
 
 pub use error::PackError;
 pub use load::{load_default, load_file, load_str};

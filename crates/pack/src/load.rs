@@ -5,6 +5,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::toml_text::{line_col, OneOrMany};
+
 use crate::error::PackError;
 use crate::model::{Condition, EdgeSpec, Entry, Pack, Provider, ResourceSpec, Signal};
 use crate::path::FieldPath;
@@ -35,22 +37,6 @@ struct RawEntry {
     edges: Vec<RawEdge>,
     #[serde(default)]
     description: String,
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum OneOrMany {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl OneOrMany {
-    fn into_vec(self) -> Vec<String> {
-        match self {
-            OneOrMany::One(s) => vec![s],
-            OneOrMany::Many(v) => v,
-        }
-    }
 }
 
 /// `when = "path"` or `["path", "alt"]`: one presence test over alternative paths.
@@ -222,16 +208,4 @@ fn paths(p: OneOrMany) -> Result<Vec<FieldPath>, String> {
 
 fn names(resources: &BTreeMap<String, ResourceSpec>) -> String {
     resources.keys().cloned().collect::<Vec<_>>().join(", ")
-}
-
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before
-        .rsplit('\n')
-        .next()
-        .map(|l| l.chars().count())
-        .unwrap_or(0)
-        + 1;
-    (line, column)
 }

@@ -4,6 +4,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use revertwatch_pack::toml_text::{line_col, OneOrMany};
+
 use crate::builtin::builtins;
 use crate::error::TuningError;
 use crate::rule::{Action, Glob, Rule, Source};
@@ -42,22 +44,6 @@ struct RawFile {
 struct RawDefaults {
     #[serde(default)]
     disable: Vec<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum OneOrMany {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl OneOrMany {
-    fn into_vec(self) -> Vec<String> {
-        match self {
-            OneOrMany::One(s) => vec![s],
-            OneOrMany::Many(v) => v,
-        }
-    }
 }
 
 #[derive(Deserialize)]
@@ -281,16 +267,4 @@ fn check(raw: RawRule, origin: String, builtin: bool) -> Result<Rule, String> {
         return Err("the rule matches everything; give it at least one criterion".into());
     }
     Ok(rule)
-}
-
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before
-        .rsplit('\n')
-        .next()
-        .map(|l| l.chars().count())
-        .unwrap_or(0)
-        + 1;
-    (line, column)
 }
