@@ -3,7 +3,7 @@
 use std::io::Read;
 
 use crate::issue::{Issue, IssueKind};
-use crate::scan::{Step, ValueScan};
+use crate::scan::{plausibly_one_value, Step, ValueScan};
 use crate::window::Window;
 
 /// Bounds on what one record may cost.
@@ -112,12 +112,7 @@ impl<R: Read> Framer<'_, '_, R> {
             return;
         };
         match first {
-            b'[' => {
-                self.out.layout = Layout::Array;
-                self.w.consume_to(self.w.pos + 1);
-                self.elements();
-            }
-            b'{' => self.object_start(),
+            b'[' | b'{' => self.documents(),
             _ => self.not_json(),
         }
         if let Some(kind) = self.w.error.take() {
@@ -148,6 +143,10 @@ impl<R: Read> Framer<'_, '_, R> {
     /// Skips whitespace (and a UTF-8 byte-order mark at the very start) and returns the next
     /// byte without consuming it.
     fn skip_space(&mut self, at_start: bool) -> Option<u8> {
+        if at_start && self.w.offset_of(self.w.pos) == 0 {
+            // A short first read (a pipe, a gzip member boundary) must not split the mark.
+            while self.w.available().len() < 3 && self.w.fill().is_some() {}
+        }
         loop {
             let avail = self.w.available();
             let mut skip = 0;
@@ -181,6 +180,37 @@ impl<R: Read> Framer<'_, '_, R> {
         }
     }
 
+    /// Frames JSON documents one after another. A file usually holds one, but `cat` or `zcat`
+    /// of many CloudTrail files (or a gzip of many members) holds one `{"Records":[...]}` after
+    /// another, and each must be read. The input's layout is that of its first document.
+    fn documents(&mut self) {
+        let mut layout = None;
+        while let Some(b) = self.skip_space(false) {
+            match b {
+                b'[' => {
+                    self.out.layout = Layout::Array;
+                    self.w.consume_to(self.w.pos + 1);
+                    self.elements();
+                }
+                b'{' => self.object_start(),
+                _ => {
+                    let at = self.w.pos;
+                    self.issue_at(
+                        at,
+                        IssueKind::Syntax("expected a JSON object or array".into()),
+                    );
+                    if !self.skip_line() {
+                        break;
+                    }
+                }
+            }
+            layout.get_or_insert_with(|| self.out.layout.clone());
+        }
+        if let Some(layout) = layout {
+            self.out.layout = layout;
+        }
+    }
+
     fn object_start(&mut self) {
         while self.w.available().len() < 512 && self.w.fill().is_some() {}
         if let Some((key, value_at)) = first_key(self.w.available()) {
@@ -188,6 +218,7 @@ impl<R: Read> Framer<'_, '_, R> {
                 self.out.layout = Layout::Wrapped(wrapper);
                 self.w.consume_to(self.w.pos + value_at + 1);
                 self.elements();
+                self.wrapper_end();
                 return;
             }
         }
@@ -208,6 +239,31 @@ impl<R: Read> Framer<'_, '_, R> {
         } else {
             self.out.layout = Layout::Stream;
             self.stream();
+        }
+    }
+
+    /// Skips what follows the records array in its wrapping object: its `}`, or more keys
+    /// first (the REST API's `nextLink`). Nothing there is a record, so nothing is reported when
+    /// the input ends inside it.
+    fn wrapper_end(&mut self) {
+        let mut scan = ValueScan::inside_object();
+        let mut at = self.w.pos;
+        loop {
+            match scan.step(&self.w.buf[..self.w.end], at, u32::MAX) {
+                Step::Done(end) => {
+                    self.w.consume_to(end);
+                    return;
+                }
+                Step::More(next) => {
+                    self.w.discard_to(next);
+                    if self.w.fill().is_none() {
+                        self.w.consume_to(self.w.end);
+                        return;
+                    }
+                    at = self.w.pos;
+                }
+                Step::TooDeep => unreachable!("skipping runs without a depth limit"),
+            }
         }
     }
 
@@ -283,9 +339,12 @@ impl<R: Read> Framer<'_, '_, R> {
                     return false;
                 }
                 // A run that the caller has no interest in is dropped unparsed; one it wants
-                // is checked to be exactly one object (arrays may mix record shapes).
+                // is checked to be exactly one object (arrays may mix record shapes). A dropped
+                // run is checked too, more cheaply: the marker may open an object nested in an
+                // array of this record (`[{..},{"eventVersion":..}]`), and dropping up to there
+                // would end the records array at the inner `]` and lose every record after it.
                 if let Some(interest) = self.interest {
-                    if !interest(&buf[start..end]) {
+                    if !interest(&buf[start..end]) && plausibly_one_value(&buf[start..end]) {
                         self.w.consume_to(end);
                         self.out.frames += 1;
                         return true;

@@ -24,6 +24,15 @@ pub(crate) enum Step {
 }
 
 impl ValueScan {
+    /// A scan resumed inside an object whose `{` was already passed.
+    pub fn inside_object() -> ValueScan {
+        ValueScan {
+            depth: 1,
+            started: true,
+            ..ValueScan::default()
+        }
+    }
+
     /// Scans `buf[from..]`, where `from` is the value's first byte on the first call.
     pub fn step(&mut self, buf: &[u8], from: usize, max_depth: u32) -> Step {
         let mut i = from;
@@ -38,7 +47,12 @@ impl ValueScan {
                     self.in_string = true;
                     i += 1;
                 }
-                Some(_) => self.scalar = true,
+                // The first byte is the scalar's own even when it is a delimiter (a stray `}`
+                // or `]`), so every value takes at least one byte and framing moves on.
+                Some(_) => {
+                    self.scalar = true;
+                    i += 1;
+                }
                 None => return Step::More(i),
             }
         }
@@ -98,6 +112,62 @@ impl ValueScan {
     }
 }
 
+/// Whether `run` is exactly one JSON object or array: its brackets, outside strings, close for
+/// the first time at its last byte. The same reading as [`ValueScan`] without a depth limit,
+/// but it jumps over string contents with `memchr2`, which keeps it near memchr speed on
+/// records that are mostly strings, for runs that are checked but never framed.
+/// The check for runs that are dropped unparsed, at memchr speed: a run whose opening and
+/// closing brackets balance is taken as one value; only an unbalanced one (what a run cut at an
+/// inner object that opens like a record looks like) gets the exact [`is_one_value`] reading.
+/// A cut run balanced by brackets inside its strings would slip through; that needs a nested
+/// object opening like a record AND unbalanced brackets in strings of the same record.
+pub(crate) fn plausibly_one_value(run: &[u8]) -> bool {
+    // Braces alone: a run cut at an inner object leaves that object's parent open.
+    let count = |b| memchr::memchr_iter(b, run).count();
+    let balanced = count(b'{') == count(b'}');
+    (balanced && run.first() == Some(&b'{')) || is_one_value(run)
+}
+
+pub(crate) fn is_one_value(run: &[u8]) -> bool {
+    if !matches!(run.first(), Some(b'{') | Some(b'[')) {
+        return false;
+    }
+    let mut depth = 0u64;
+    let mut i = 0;
+    while i < run.len() {
+        match CLASS[run[i] as usize] {
+            QUOTE => {
+                let mut j = i + 1;
+                loop {
+                    let Some(k) = memchr::memchr2(b'"', b'\\', &run[j..]) else {
+                        return false;
+                    };
+                    if run[j + k] == b'"' {
+                        i = j + k + 1;
+                        break;
+                    }
+                    // An escape takes the byte after the backslash, whatever it is.
+                    j += k + 2;
+                    if j >= run.len() {
+                        return false;
+                    }
+                }
+                continue;
+            }
+            OPEN => depth += 1,
+            CLOSE => {
+                depth -= 1;
+                if depth == 0 {
+                    return i + 1 == run.len();
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
+
 const QUOTE: u8 = 1;
 const OPEN: u8 = 2;
 const CLOSE: u8 = 3;
@@ -147,6 +217,29 @@ mod tests {
                 Step::TooDeep => panic!("too deep"),
             };
             assert_eq!(resumed, whole.len(), "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn one_value_agrees_with_the_scanner() {
+        for (run, one) in [
+            (r#"{"a":"}\"{"}"#, true),
+            (r#"{"a":"\\"}"#, true),
+            (r#"[1,[2,{"c":[]}]]"#, true),
+            (r#"{"a":1},{"b":2}"#, false),
+            (r#"{"a":[{"b":1}"#, false),
+            (r#"{"a":"\"#, false),
+            (r#"{"a":"x\""#, false),
+            (r#"{"a":1}}"#, false),
+            ("1", false),
+            ("", false),
+        ] {
+            assert_eq!(is_one_value(run.as_bytes()), one, "{run}");
+            let scanned = matches!(
+                ValueScan::default().step(run.as_bytes(), 0, u32::MAX),
+                Step::Done(n) if n == run.len()
+            );
+            assert_eq!(scanned && run.starts_with(['{', '[']), one, "{run}");
         }
     }
 

@@ -2,10 +2,7 @@
 
 use revertwatch_decode::{decode, Interest, IssueKind, Layout, Limits};
 
-fn frames(
-    input: &str,
-    interest: Option<Interest<'_>>,
-) -> (Vec<String>, Layout, Vec<IssueKind>) {
+fn frames(input: &str, interest: Option<Interest<'_>>) -> (Vec<String>, Layout, Vec<IssueKind>) {
     let mut out = Vec::new();
     let d = decode(input.as_bytes(), &Limits::default(), interest, &mut |f| {
         out.push(String::from_utf8(f.bytes.to_vec()).unwrap())
@@ -103,4 +100,96 @@ fn text_binary_and_empty_inputs_are_classified() {
     assert_eq!(issues, [IssueKind::Binary]);
     assert_eq!(frames("", None).2, [IssueKind::Empty]);
     assert_eq!(frames("\u{feff}{\"a\":1}", None).0, ["{\"a\":1}"]);
+}
+
+/// Found by `fuzz/` (decode_frames): a closing bracket where an array element should start
+/// was framed as an empty value, so framing never moved on and filled memory with issues.
+#[test]
+fn regression_fuzz_decode_stray_closing_bracket_in_array() {
+    for input in ["[}\n@", " [}<", "[1,}]", "{\"Records\":[}]}"] {
+        // On a worker thread, so that the old endless loop fails the test instead of hanging it.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || tx.send(frames(input, None).2));
+        let issues = rx
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .unwrap_or_else(|_| panic!("{input:?}: framing does not finish"));
+        assert!(
+            issues.contains(&IssueKind::NotObject),
+            "{input:?}: {issues:?}"
+        );
+        assert!(issues.len() < 5, "{input:?}: {issues:?}");
+    }
+}
+
+/// Found triaging a `fuzz/` decode_frames failure: with an interest, the run up to the next
+/// `{"eventVersion":` was dropped unchecked, but that marker can open an object nested in an
+/// array of the record (an attacker's bucket policy, say). The record was cut there, its inner
+/// `]` ended the records array, and every record after it was lost without a word.
+#[test]
+fn regression_fuzz_decode_marker_nested_in_a_dropped_record() {
+    let nested = r#"{"eventVersion":"1","requestParameters":{"policy":{"Statement":[{"Sid":"a"},{"eventVersion":"x"}]}},"eventName":"StopInstances"}"#;
+    let after = r#"{"eventVersion":"2","eventName":"StartInstances"}"#;
+    let first = r#"{"eventVersion":"0"}"#;
+    let input = format!(r#"{{"Records":[{first},{nested},{after}]}}"#);
+    let wanted = |r: &[u8]| r.windows(9).any(|w| w == b"Instances");
+    let (f, _, issues) = frames(&input, Some(&wanted));
+    assert!(issues.is_empty(), "{issues:?}");
+    // The first record is framed to learn the marker, wanted or not.
+    assert_eq!(f, [first, nested, after]);
+}
+
+/// Found by `fuzz/` (decode_frames): framing stopped at the end of the first JSON document,
+/// so `zcat *.json.gz > all.json` (or `cat` of the .gz files, one multi-member gzip) of
+/// CloudTrail files read the first file's records and silently dropped every other file's.
+#[test]
+fn regression_fuzz_decode_concatenated_documents() {
+    let a = r#"{"eventVersion":"1"}"#;
+    let b = r#"{"eventVersion":"2"}"#;
+    for input in [
+        format!(r#"{{"Records":[{a}]}}{{"Records":[{b}]}}"#),
+        format!("{{\"Records\":[{a}]}}\n{{\"Records\":[{b}]}}\n"),
+        format!(r#"{{"value":[{a}],"nextLink":"https://x/?$skiptoken=1"}} {{"value":[{b}]}}"#),
+        format!("[{a}]\n[{b}]"),
+        format!("[{a}]{{\"Records\":[{b}]}}"),
+    ] {
+        let (f, _, issues) = frames(&input, None);
+        assert!(issues.is_empty(), "{input}: {issues:?}");
+        assert_eq!(f, [a, b], "{input}");
+    }
+    let junk = format!("{{\"Records\":[{a}]}}\nnot json\n{{\"Records\":[{b}]}}");
+    let (f, layout, issues) = frames(&junk, None);
+    assert_eq!(layout, Layout::Wrapped("Records"));
+    assert_eq!(f, [a, b]);
+    assert!(
+        matches!(&issues[..], [IssueKind::Syntax(_)]),
+        "a line of junk between documents is reported and skipped: {issues:?}"
+    );
+}
+
+/// Hands out its bytes one at a time, as a slow pipe may.
+struct OneByte<'a>(&'a [u8]);
+
+impl std::io::Read for OneByte<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.0.len().min(buf.len()).min(1);
+        buf[..n].copy_from_slice(&self.0[..n]);
+        self.0 = &self.0[n..];
+        Ok(n)
+    }
+}
+
+/// Found by `fuzz/` (decode_frames): the UTF-8 byte-order mark was looked for in the first
+/// read only, so a reader that returned fewer than three bytes first made a log "binary".
+#[test]
+fn regression_fuzz_decode_byte_order_mark_split_across_reads() {
+    let input = "\u{feff}{\"Records\":[{\"eventVersion\":\"1\"}]}";
+    let mut f = Vec::new();
+    let d = decode(
+        OneByte(input.as_bytes()),
+        &Limits::default(),
+        None,
+        &mut |fr| f.push(fr.bytes.to_vec()),
+    );
+    assert_eq!(d.layout, Layout::Wrapped("Records"), "{:?}", d.issues);
+    assert_eq!(f, [br#"{"eventVersion":"1"}"#.to_vec()]);
 }
