@@ -1,0 +1,151 @@
+//! The `hunt` pipeline without files or output: bytes through `Ingest`, then merging,
+//! lineage and detection, with the default pack and the CLI's default limits.
+
+use std::io::Cursor;
+use std::sync::OnceLock;
+
+use revertwatch_decode::{Layout, Limits};
+use revertwatch_detect::{detect, Detection, DEFAULT_WINDOW};
+use revertwatch_normalize::{annotate, merge_phases, ApiCall, FileReport, Ingest, Selection};
+use revertwatch_pack::{load_default, Pack};
+
+/// The default pack, loaded once per fuzzing process.
+pub fn default_pack() -> &'static Pack {
+    static PACK: OnceLock<Pack> = OnceLock::new();
+    PACK.get_or_init(load_default)
+}
+
+/// `Ingest` as `hunt` builds it (crates/cli/src/pipeline.rs): prefilter from the pack, keep
+/// what the pack knows, annotate single-event calls as they are read.
+pub fn ingest_for(pack: &Pack) -> Ingest {
+    let keep = pack.clone();
+    Ingest {
+        selection: Selection {
+            prefilter: Some(pack.prefilter()),
+            keep: Box::new(move |provider, op| keep.knows(provider, op)),
+            keep_record: pack.reads_records(),
+            annotate_with: Some(pack.clone()),
+        },
+        limits: Limits::default(),
+    }
+}
+
+fn default_ingest() -> &'static Ingest {
+    static INGEST: OnceLock<Ingest> = OnceLock::new();
+    INGEST.get_or_init(|| ingest_for(default_pack()))
+}
+
+/// Reads one input as `hunt` reads a file or stdin (gzip sniffed from the bytes).
+pub fn read(data: &[u8]) -> FileReport {
+    default_ingest().read_reader("fuzz", Cursor::new(data.to_vec()))
+}
+
+/// Reads one input as `hunt` would without its prefilter: every record parsed, the same calls
+/// kept. What the prefilter is allowed to change is only how fast this is.
+pub fn read_unfiltered(data: &[u8]) -> FileReport {
+    static INGEST: OnceLock<Ingest> = OnceLock::new();
+    let ingest = INGEST.get_or_init(|| {
+        let mut ingest = ingest_for(default_pack());
+        ingest.selection.prefilter = None;
+        ingest
+    });
+    ingest.read_reader("fuzz", Cursor::new(data.to_vec()))
+}
+
+/// Every call in one input, whole and not yet annotated: what another pack can be evaluated on
+/// (as `hunt --rules FILE` reads with that pack).
+pub fn read_unannotated(data: &[u8]) -> Vec<ApiCall> {
+    let ingest = Ingest {
+        selection: Selection {
+            prefilter: None,
+            keep: Box::new(|_, _| true),
+            keep_record: true,
+            annotate_with: None,
+        },
+        limits: Limits::default(),
+    };
+    ingest.read_reader("fuzz", Cursor::new(data.to_vec())).calls
+}
+
+/// Merges, annotates and detects over `calls`, as `hunt` does after reading every input.
+pub fn detect_with(calls: Vec<ApiCall>, pack: &Pack) -> (Vec<ApiCall>, Detection) {
+    let mut calls = merge_phases(calls);
+    for call in calls.iter_mut().filter(|c| !c.annotated) {
+        annotate(call, pack);
+    }
+    let detection = detect(&calls, pack, DEFAULT_WINDOW);
+    (calls, detection)
+}
+
+/// The whole pipeline over one input, checking what every stage promises of its output.
+pub fn hunt(data: &[u8]) -> Detection {
+    let report = read(data);
+    check_report(&report, data);
+    let (calls, detection) = detect_with(report.calls, default_pack());
+    check_detection(&calls, &detection);
+    detection
+}
+
+/// What `FileReport` promises whatever the input.
+pub fn check_report(report: &FileReport, data: &[u8]) {
+    assert!(
+        report.parsed <= report.records,
+        "parsed {} of {} records",
+        report.parsed,
+        report.records
+    );
+    if report.compression == revertwatch_decode::Compression::None {
+        match report.layout {
+            // Text and binary inputs are told apart by their head; the rest is never read.
+            Layout::Text | Layout::Binary => assert!(report.bytes <= data.len() as u64),
+            _ => assert_eq!(report.bytes, data.len() as u64, "bytes read"),
+        }
+        for skip in &report.skips {
+            assert!(
+                skip.offset <= data.len() as u64,
+                "skip beyond the input: {skip}"
+            );
+        }
+        for call in &report.calls {
+            assert!(
+                call.origin.offset < data.len() as u64,
+                "call origin beyond the input"
+            );
+        }
+    }
+}
+
+/// What merging and detection promise: sorted calls, sorted incidents, scores that add up,
+/// and evidence that points at real calls.
+pub fn check_detection(calls: &[ApiCall], detection: &Detection) {
+    for pair in calls.windows(2) {
+        assert!(
+            (pair[0].time, &pair[0].event_id) <= (pair[1].time, &pair[1].event_id),
+            "merged calls out of order"
+        );
+    }
+    for incident in &detection.incidents {
+        assert_eq!(
+            incident.suspicion_score,
+            incident.is_snapshot_restore + incident.is_ephemeral_reset
+        );
+        assert!(incident.first_seen <= incident.last_seen);
+        assert!(
+            !incident.evidence.is_empty(),
+            "an incident without evidence"
+        );
+        for e in &incident.evidence {
+            assert!(e.call_index < calls.len(), "evidence names no call");
+        }
+    }
+    for pair in detection.incidents.windows(2) {
+        assert!(
+            pair[0].first_seen >= pair[1].first_seen,
+            "incidents are not newest first"
+        );
+    }
+    // Every incident serializes: JSON output must never fail on log content.
+    for incident in &detection.incidents {
+        serde_json::to_vec(incident).expect("an incident serializes");
+    }
+}
