@@ -1,7 +1,7 @@
 //! The framer on raw bytes. Besides not panicking, it must keep what `Frame` promises: each
 //! frame is the input's own bytes at its offset, on its line, after the frame before it. How
 //! the reader hands out bytes must not change the frames, and an interest callback may only
-//! drop whole records: what it accepts comes out exactly as without it.
+//! drop whole records: on well-formed input, what it accepts comes out exactly as without it.
 
 #![no_main]
 
@@ -113,27 +113,36 @@ fuzz_target!(|data: &[u8]| {
     );
     assert_eq!(decoded.issues, decoded_all.issues);
 
-    // Drops some records, by a test that is not even monotone in the bytes: what comes out must
-    // be exactly the plain frames it accepts, so a dropped run must be exactly one plain frame.
-    let some = |b: &[u8]| !b.len().is_multiple_of(3);
-    let (picked, decoded_some) = frames(data, &limits, Some(&some));
-    check(data, &picked, &decoded_some, false);
-    // Both lists are in input order, so one pass over the plain frames compares them.
-    let mut rest = plain.iter().peekable();
-    for f in &picked {
-        while rest.next_if(|p| p.offset < f.offset).is_some() {}
+    // With an interest that rejects some records. An interest is a test a record's bytes pass
+    // or fail anywhere in them (as the prefilter is), so a run of several records may be dropped
+    // as one. On well-formed input (no issues, every frame JSON) what comes out must be exactly
+    // the plain frames it accepts: a dropped run must hold whole records. Broken input may frame
+    // differently (crates/decode checks a dropped run by its braces only; docs/RELIABILITY.md).
+    let wanted = |b: &[u8]| memchr::memmem::find(b, b"Instances").is_some();
+    let (picked, decoded_picked) = frames(data, &limits, Some(&wanted));
+    check(data, &picked, &decoded_picked, false);
+    let well_formed = decoded.issues.is_empty()
+        && plain
+            .iter()
+            .all(|f| serde_json::from_slice::<serde_json::Value>(&f.bytes).is_ok());
+    if well_formed {
+        // Both lists are in input order, so one pass over the plain frames compares them.
+        let mut rest = plain.iter().peekable();
+        for f in &picked {
+            while rest.next_if(|p| p.offset < f.offset).is_some() {}
+            assert_eq!(
+                rest.next(),
+                Some(f),
+                "a frame with an interest is not a plain frame"
+            );
+        }
+        let accepted = plain.iter().filter(|f| wanted(&f.bytes)).count();
+        let picked_accepted = picked.iter().filter(|f| wanted(&f.bytes)).count();
         assert_eq!(
-            rest.next(),
-            Some(f),
-            "a frame with an interest is not a plain frame"
+            accepted, picked_accepted,
+            "a record the interest accepts was lost"
         );
     }
-    let accepted = plain.iter().filter(|f| some(&f.bytes)).count();
-    let picked_accepted = picked.iter().filter(|f| some(&f.bytes)).count();
-    assert_eq!(
-        accepted, picked_accepted,
-        "a record the interest accepts was lost"
-    );
 
     // Small reads cost a refill each; keep the input small enough to stay fast.
     if data.len() <= 16 * 1024 {

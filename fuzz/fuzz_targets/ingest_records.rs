@@ -1,6 +1,7 @@
 //! Raw bytes through the whole `hunt` pipeline (gzip sniffing, framing, prefilter, envelopes,
 //! provider mapping, phase merging, lineage, detection), checking each stage's promises, and
-//! that the prefilter only saves work: reading every record finds the same calls.
+//! that the prefilter only saves work: on input that reads cleanly, reading every record finds
+//! the same calls.
 
 #![no_main]
 
@@ -8,7 +9,7 @@ use std::io::Read;
 
 use libfuzzer_sys::fuzz_target;
 use revertwatch_fuzz::hunt;
-use revertwatch_normalize::FileReport;
+use revertwatch_normalize::{FileReport, SkipReason};
 
 /// The calls of a report, by where they were read and what they are.
 fn calls(report: &FileReport) -> Vec<(u64, String, String)> {
@@ -49,6 +50,15 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let unfiltered = hunt::read_unfiltered(data);
+    // Broken input may be framed differently with and without the prefilter (a dropped run is
+    // checked by its braces only): compare where every record read cleanly.
+    let broken = unfiltered
+        .skips
+        .iter()
+        .any(|s| matches!(s.reason, SkipReason::Decode(_) | SkipReason::Json(_)));
+    if broken {
+        return;
+    }
     assert_eq!(
         found,
         calls(&unfiltered),

@@ -3,7 +3,7 @@
 use std::io::Read;
 
 use crate::issue::{Issue, IssueKind};
-use crate::scan::{plausibly_one_value, Step, ValueScan};
+use crate::scan::{is_one_value, Step, ValueScan};
 use crate::window::Window;
 
 /// Bounds on what one record may cost.
@@ -344,7 +344,7 @@ impl<R: Read> Framer<'_, '_, R> {
                 // array of this record (`[{..},{"eventVersion":..}]`), and dropping up to there
                 // would end the records array at the inner `]` and lose every record after it.
                 if let Some(interest) = self.interest {
-                    if !interest(&buf[start..end]) && plausibly_one_value(&buf[start..end]) {
+                    if !interest(&buf[start..end]) && is_one_value(&buf[start..end]) {
                         self.w.consume_to(end);
                         self.out.frames += 1;
                         return true;

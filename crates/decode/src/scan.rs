@@ -115,19 +115,10 @@ impl ValueScan {
 /// Whether `run` is exactly one JSON object or array: its brackets, outside strings, close for
 /// the first time at its last byte. The same reading as [`ValueScan`] without a depth limit,
 /// but it jumps over string contents with `memchr2`, which keeps it near memchr speed on
-/// records that are mostly strings, for runs that are checked but never framed.
-/// The check for runs that are dropped unparsed, at memchr speed: a run whose opening and
-/// closing brackets balance is taken as one value; only an unbalanced one (what a run cut at an
-/// inner object that opens like a record looks like) gets the exact [`is_one_value`] reading.
-/// A cut run balanced by brackets inside its strings would slip through; that needs a nested
-/// object opening like a record AND unbalanced brackets in strings of the same record.
-pub(crate) fn plausibly_one_value(run: &[u8]) -> bool {
-    // Braces alone: a run cut at an inner object leaves that object's parent open.
-    let count = |b| memchr::memchr_iter(b, run).count();
-    let balanced = count(b'{') == count(b'}');
-    (balanced && run.first() == Some(&b'{')) || is_one_value(run)
-}
-
+/// records that are mostly strings. Runs dropped unparsed get this exact reading: a cheaper
+/// brace count was tried and is unsafe, because braces inside strings (a user agent ending in
+/// `}}}`) can balance a run cut at an inner object that opens like a record, and an attacker
+/// who controls one call could hide the calls after it.
 pub(crate) fn is_one_value(run: &[u8]) -> bool {
     if !matches!(run.first(), Some(b'{') | Some(b'[')) {
         return false;

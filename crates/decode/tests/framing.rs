@@ -193,3 +193,18 @@ fn regression_fuzz_decode_byte_order_mark_split_across_reads() {
     assert_eq!(d.layout, Layout::Wrapped("Records"), "{:?}", d.issues);
     assert_eq!(f, [br#"{"eventVersion":"1"}"#.to_vec()]);
 }
+
+/// An attacker's call that nests an object opening like a record (in a bucket policy) and
+/// balances the braces with its user agent must not hide the calls after it.
+#[test]
+fn regression_fuzz_decode_brace_balanced_bait_does_not_hide_later_records() {
+    let first = r#"{"eventVersion":"0"}"#;
+    let bait = r#"{"eventVersion":"1","userAgent":"x }}}","requestParameters":{"bucketPolicy":{"Statement":[{"Sid":"a"},{"eventVersion":"x"}]}},"eventName":"PutBucketPolicy"}"#;
+    let after = r#"{"eventVersion":"2","eventName":"StartInstances"}"#;
+    let input = format!(r#"{{"Records":[{first},{bait},{after}]}}"#);
+    let wanted = |r: &[u8]| r.windows(9).any(|w| w == b"Instances");
+    let (f, _, issues) = frames(&input, Some(&wanted));
+    assert!(issues.is_empty(), "{issues:?}");
+    assert_eq!(f.first().map(String::as_str), Some(first));
+    assert_eq!(f.last().map(String::as_str), Some(after), "{f:?}");
+}
