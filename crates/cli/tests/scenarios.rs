@@ -288,3 +288,22 @@ fn events_view_keeps_the_seed_columns_and_names_the_incident() {
     assert_eq!(rows[1]["is_snapshot_restore"], 1);
     assert_eq!(rows[2]["is_ephemeral_reset"], 1);
 }
+
+#[test]
+fn the_window_decides_what_one_revert_is() {
+    // The AWS full revert's calls are 2 to 3 minutes apart (13:00 to 13:08). With a 2-minute
+    // window they fall into separate incidents, none holding both a restore and a reset.
+    let file = support::fixture("scenarios/aws/full-revert.json");
+    let wide = support::hunt_jsonl(&[&file], &["--window", "6h"]);
+    assert_eq!(wide.jsonl().len(), 1);
+    assert_eq!(wide.jsonl()[0]["severity"], "escalate");
+    let narrow = support::hunt_jsonl(&[&file], &["--window", "2m"]);
+    narrow.expect_code(0);
+    let incidents = narrow.jsonl();
+    assert!(incidents.len() > 1, "{}", narrow.stdout);
+    assert!(
+        incidents.iter().all(|i| i["severity"] == "review"),
+        "{}",
+        narrow.stdout
+    );
+}
