@@ -56,6 +56,12 @@ pub enum Command {
     /// ground-truth file listing each planted scenario and the incident it must produce.
     #[command(after_help = SIMULATE_EXAMPLES)]
     Simulate(SimulateArgs),
+    /// Detect reverts live: a Splunk-HEC-compatible receiver and NATS JetStream consumer, with
+    /// state on disk and alerts when an incident opens or escalates.
+    Serve(crate::serve_cmd::ServeArgs),
+    /// Print runnable scenario scripts (aws, az, gcloud) with cleanup, to prove the detection
+    /// in a sandbox account.
+    Kit(crate::kit_cmd::KitArgs),
     /// Print shell completions (bash, zsh, fish, elvish, powershell) to stdout.
     Completions {
         #[arg(value_enum)]
@@ -131,6 +137,12 @@ pub struct HuntArgs {
     /// Colour in tables: `auto` (on a terminal, unless NO_COLOR is set), `always` or `never`.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
+
+    #[command(flatten)]
+    pub remote: crate::remote_cmd::RemoteArgs,
+
+    #[command(flatten)]
+    pub explain: crate::explain_cmd::ExplainArgs,
 }
 
 #[derive(Debug, Args)]

@@ -115,6 +115,11 @@ pub fn run(args: HuntArgs) -> anyhow::Result<i32> {
                     worst = worst.max(Some(i.severity));
                 }
             }
+            if let Some(wanted) = &args.explain.explain {
+                crate::explain_cmd::write(&mut out, wanted, &incidents, &calls)?;
+                out.flush().context("cannot write output")?;
+                return Ok(0);
+            }
             // Before the retain below: the HEC gets what jsonl prints, suppressed ones too.
             if let Some(hec) = &hec {
                 let line = hec.send(&incidents, args.show_failed)?;

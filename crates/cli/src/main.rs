@@ -1,12 +1,16 @@
 //! The revertwatch binary: parse arguments, run a command, map the result to an exit code.
 
 mod args;
+mod explain_cmd;
 mod hec_cmd;
 mod hunt;
 mod inputs;
+mod kit_cmd;
 mod packs;
 mod pipeline;
+mod remote_cmd;
 mod rules_cmd;
+mod serve_cmd;
 mod simulate_cmd;
 mod summary;
 mod tuning_cmd;
@@ -27,6 +31,8 @@ fn main() {
         Command::Rules(args) => rules_cmd::run(args),
         Command::Config(args) => tuning_cmd::run(args),
         Command::Simulate(args) => simulate_cmd::run(args),
+        Command::Serve(args) => serve_cmd::run(args),
+        Command::Kit(args) => kit_cmd::run(args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "revertwatch", &mut std::io::stdout());
