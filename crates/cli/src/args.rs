@@ -58,7 +58,7 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Detect reverts live: a Splunk-HEC-compatible receiver and NATS JetStream consumer, with
     /// state on disk and alerts when an incident opens or escalates.
-    Serve(crate::serve_cmd::ServeArgs),
+    Serve(Box<crate::serve_cmd::ServeArgs>),
     /// Print runnable scenario scripts (aws, az, gcloud) with cleanup, to prove the detection
     /// in a sandbox account.
     Kit(crate::kit_cmd::KitArgs),
@@ -371,7 +371,7 @@ pub enum FailOn {
     Escalate,
 }
 
-fn parse_duration(s: &str) -> Result<Duration, String> {
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
     humantime::parse_duration(s)
         .map_err(|e| format!("`{s}` is not a duration like 90m, 6h or 2d: {e}"))
 }

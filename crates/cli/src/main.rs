@@ -31,7 +31,7 @@ fn main() {
         Command::Rules(args) => rules_cmd::run(args),
         Command::Config(args) => tuning_cmd::run(args),
         Command::Simulate(args) => simulate_cmd::run(args),
-        Command::Serve(args) => serve_cmd::run(args),
+        Command::Serve(args) => serve_cmd::run(*args),
         Command::Kit(args) => kit_cmd::run(args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();

@@ -1,10 +1,259 @@
-//! `revertwatch serve`. Not built yet.
+//! `revertwatch serve`: the flags, and turning them into a [`ServeConfig`].
 
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{bail, Context};
 use clap::Args;
+use revertwatch_decode::Limits;
+use revertwatch_serve::{EngineConfig, JetStreamInput, NatsInput, Partitioning, ServeConfig};
+
+use crate::args::{parse_duration, PackArgs, TuningArgs};
+use crate::packs::{choose, Profile};
+
+const SERVE_EXAMPLES: &str = "\
+Examples:
+  # A HEC-compatible receiver on :8088; point a forwarder's HEC output at it
+  revertwatch serve --state-dir /var/lib/revertwatch --hec-token-file /etc/revertwatch/hec-tokens \\
+      --alerts-jsonl /var/log/revertwatch/alerts.jsonl
+
+  # Send a CloudTrail file to it (any container hunt reads, gzip too)
+  curl -H \"Authorization: Splunk $TOKEN\" --data-binary @trail.json \\
+      http://127.0.0.1:8088/services/collector/raw
+
+  # Read a JetStream stream with a durable consumer; alerts to a NATS subject as well
+  revertwatch serve --state-dir ./state --nats nats://127.0.0.1:4222 --stream CLOUDLOGS \\
+      --alerts-subject revertwatch.alerts
+
+  # Scale out: every instance reads its share of 8 account partitions (see README)
+  revertwatch serve --state-dir ./state --nats nats://n1:4222 --stream CLOUDLOGS \\
+      --partitions 8 --partition-subject 'revertwatch.p.{}.>'
+
+  # What it holds now, as `hunt --format jsonl` prints it
+  curl -H \"Authorization: Splunk $TOKEN\" http://127.0.0.1:8088/incidents
+
+An incident alerts once when it opens and once when it escalates. Input is acknowledged (HTTP
+200, JetStream ack) only after its effect on incident state is on disk. SIGTERM drains and exits.";
 
 #[derive(Debug, Args)]
-pub struct ServeArgs {}
+#[command(after_help = SERVE_EXAMPLES)]
+pub struct ServeArgs {
+    /// Directory for incident state (created). A restart with the same directory loses nothing.
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: PathBuf,
 
-pub fn run(_args: ServeArgs) -> anyhow::Result<i32> {
-    anyhow::bail!("`serve` is not built yet")
+    /// Address for the HEC receiver and /metrics, /healthz, /readyz, /incidents.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8088")]
+    pub listen: SocketAddr,
+
+    /// File of HEC tokens, one per line (`#` comments). Without it the HEC input is off and
+    /// only the operational endpoints answer.
+    #[arg(long, value_name = "FILE")]
+    pub hec_token_file: Option<PathBuf>,
+
+    /// Largest HEC request body, as sent; larger ones get 413. A gzip body may inflate to 8x.
+    #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+
+    /// HEC batches that may wait for the engine before HEC answers 503 (back-pressure).
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    pub queue: usize,
+
+    /// NATS server URL, for the JetStream input and the alert subject.
+    #[arg(long, value_name = "URL")]
+    pub nats: Option<String>,
+
+    /// JetStream stream to consume (with --nats).
+    #[arg(long, value_name = "NAME")]
+    pub stream: Option<String>,
+
+    /// Durable consumer name (scaled out: the prefix of one consumer per partition).
+    #[arg(long, value_name = "NAME", default_value = "revertwatch")]
+    pub consumer: String,
+
+    /// Only messages on this subject (single instance).
+    #[arg(long, value_name = "SUBJECT")]
+    pub filter_subject: Option<String>,
+
+    /// Messages per fetch, committed as one batch.
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    pub batch: usize,
+
+    /// How long JetStream waits for an ack before it redelivers.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub ack_wait: Duration,
+
+    /// Scale out: the stream's subjects carry a partition number (NATS subject mapping with
+    /// `{{partition(N,...)}}` over the account); read this instance's share of them.
+    #[arg(long, value_name = "N")]
+    pub partitions: Option<u32>,
+
+    /// Subject filter of one partition, `{}` standing for its number.
+    #[arg(long, value_name = "SUBJECT", default_value = "revertwatch.p.{}.>")]
+    pub partition_subject: String,
+
+    /// This instance's name among the others (default: host name and process id).
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
+
+    /// How long a partition stays with an instance that stopped answering.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub lease: Duration,
+
+    /// Append alerts (one JSON object per line) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub alerts_jsonl: Option<PathBuf>,
+
+    /// Publish alerts on this NATS subject, with Nats-Msg-Id set to the alert id.
+    #[arg(long, value_name = "SUBJECT")]
+    pub alerts_subject: Option<String>,
+
+    /// POST alerts as JSON to this URL, with an Idempotency-Key header.
+    #[arg(long, value_name = "URL")]
+    pub webhook: Option<String>,
+
+    #[command(flatten)]
+    pub pack: PackArgs,
+
+    #[command(flatten)]
+    pub tuning: TuningArgs,
+
+    /// How far apart the calls of one revert may be, as in `hunt`.
+    #[arg(long, value_name = "DURATION", default_value = "6h", value_parser = parse_duration)]
+    pub window: Duration,
+
+    /// How late a record may arrive and still join its incident. State holds calls for two
+    /// windows plus this behind the newest call of each account (CloudTrail delivers within
+    /// about 15 minutes).
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_duration)]
+    pub allowed_lateness: Duration,
+
+    /// How long an incident stays listed at /incidents after its calls age out of state.
+    #[arg(long, value_name = "DURATION", default_value = "7d", value_parser = parse_duration)]
+    pub keep_closed: Duration,
+
+    /// Most calls held in incident state; past it the oldest are evicted with a counted warning.
+    #[arg(long, value_name = "N", default_value_t = 2_000_000)]
+    pub max_state_calls: usize,
+
+    /// Skip (and count) records larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
+    pub max_record_bytes: usize,
+
+    /// Only errors on stderr.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+pub fn run(args: ServeArgs) -> anyhow::Result<i32> {
+    let pack = match choose(&args.pack)? {
+        Profile::Pack(pack) => pack,
+        Profile::SeedSpl => bail!(
+            "serve alerts on incidents, and --rules seed-spl makes none (it prints the seed's rows)"
+        ),
+    };
+    let tuning = crate::tuning_cmd::load(&args.tuning)?;
+    let hec_tokens = match &args.hec_token_file {
+        Some(f) => tokens(f)?,
+        None => HashSet::new(),
+    };
+    if hec_tokens.is_empty() && args.nats.is_none() {
+        bail!("nothing to read: give --hec-token-file (HEC input) or --nats with --stream (JetStream)");
+    }
+    if args.stream.is_some() && args.nats.is_none() {
+        bail!("--stream needs --nats URL");
+    }
+    if args.alerts_subject.is_some() && args.nats.is_none() {
+        bail!("--alerts-subject needs --nats URL");
+    }
+    if args.partitions == Some(0) {
+        bail!("--partitions must be at least 1");
+    }
+    if args.partitions.is_some() && !args.partition_subject.contains("{}") {
+        bail!("--partition-subject must contain `{{}}` where the partition number goes");
+    }
+    if args.alerts_jsonl.is_none() && args.alerts_subject.is_none() && args.webhook.is_none() {
+        eprintln!(
+            "revertwatch: warning: no alert sink (--alerts-jsonl, --alerts-subject, --webhook): \
+             alerts stay queued in the state directory until one is given"
+        );
+    }
+    let input = args.stream.as_ref().map(|stream| JetStreamInput {
+        stream: stream.clone(),
+        durable: args.consumer.clone(),
+        filter: args.filter_subject.clone(),
+        batch: args.batch.max(1),
+        ack_wait: args.ack_wait,
+    });
+    let nats_input = input.map(|input| NatsInput {
+        input,
+        partitioning: args.partitions.map(|partitions| Partitioning {
+            partitions,
+            subject: args.partition_subject.clone(),
+            instance: args.instance.clone().unwrap_or_else(default_instance),
+            lease: args.lease.max(Duration::from_secs(3)),
+        }),
+    });
+    let cfg = ServeConfig {
+        engine: EngineConfig {
+            pack,
+            tuning,
+            window: args.window,
+            lateness: args.allowed_lateness,
+            keep_closed: args.keep_closed,
+            max_calls: args.max_state_calls,
+            limits: Limits {
+                max_record_bytes: args.max_record_bytes,
+                ..Limits::default()
+            },
+        },
+        state_dir: args.state_dir,
+        listen: args.listen,
+        hec_tokens,
+        max_body: args.max_body_bytes,
+        queue: args.queue,
+        nats_url: args.nats,
+        nats_input,
+        alerts_jsonl: args.alerts_jsonl,
+        alerts_subject: args.alerts_subject,
+        webhook: args.webhook,
+        quiet: args.quiet,
+    };
+    revertwatch_serve::run(cfg)?;
+    Ok(0)
+}
+
+/// Tokens, one per line; blank lines and `#` comments are ignored.
+fn tokens(path: &Path) -> anyhow::Result<HashSet<String>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read HEC tokens from `{}`", path.display()))?;
+    let set: HashSet<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect();
+    if set.is_empty() {
+        bail!("`{}` holds no HEC token", path.display());
+    }
+    Ok(set)
+}
+
+fn default_instance() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "host".into());
+    let clean: String = host
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("{clean}-{}", std::process::id())
 }

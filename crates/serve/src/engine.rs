@@ -1,0 +1,572 @@
+//! The live detection engine: the batch detector, run again over one partition's held calls
+//! each time a batch touches it, with state mirrored in the store.
+//!
+//! Re-running the batch detector (rather than keeping an incremental copy of it) is what makes
+//! `serve` give exactly the incidents `hunt` gives on the same records: there is one detection,
+//! not two that could drift. It costs a pass over the partition's held calls per batch; calls
+//! older than the horizon are evicted, so that pass stays small (see docs/ARCHITECTURE.md).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Cursor;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use revertwatch_decode::Limits;
+use revertwatch_detect::{detect, Incident, Severity};
+use revertwatch_normalize::{annotate, merge_phases, ApiCall, Ingest, Selection};
+use revertwatch_pack::Pack;
+use revertwatch_tuning::{apply, Tuning};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use crate::error::ServeError;
+use crate::metrics::{IncidentCounts, Metrics, Source};
+use crate::store::{self, Changes, Store};
+
+/// One unit of input: an HEC event or raw body, or a JetStream message. Any container the
+/// hunt reads is accepted, so a forwarder may send single records or whole files.
+#[derive(Debug, Clone)]
+pub struct Piece {
+    pub origin: String,
+    pub bytes: Vec<u8>,
+    /// Which partition family the piece belongs to: empty for a single instance, `p<N>` for
+    /// JetStream partition N in a scaled-out deployment.
+    pub scope: String,
+    pub source: Source,
+}
+
+/// Whether a batch may alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Live,
+    /// Rebuilding a partition taken over from another instance: its incidents were already
+    /// alerted there, so they are recorded as alerted, not alerted again.
+    Replay,
+}
+
+pub struct EngineConfig {
+    pub pack: Pack,
+    pub tuning: Tuning,
+    pub window: Duration,
+    /// How late a record may arrive and still find the calls it belongs with.
+    pub lateness: Duration,
+    /// How long an incident whose calls aged out stays listed (behind its partition's newest
+    /// call).
+    pub keep_closed: Duration,
+    /// Most calls held over all partitions; past it the oldest are evicted (and counted).
+    pub max_calls: usize,
+    pub limits: Limits,
+}
+
+#[derive(Default)]
+struct Partition {
+    /// Event key -> the call as read (phase-level; merged at each detection).
+    calls: BTreeMap<String, ApiCall>,
+    /// Incident id -> severity last alerted.
+    emitted: BTreeMap<String, u8>,
+    incidents: Vec<Incident>,
+    /// Incident id -> a closed incident: its last call is older than the horizon, so nothing
+    /// can join it any more; its calls were let go, its final form is kept.
+    closed: BTreeMap<String, Closed>,
+}
+
+struct Closed {
+    /// Whether tuning suppressed it, and its severity, for /metrics.
+    suppressed: bool,
+    severity: Severity,
+    first_seen: DateTime<Utc>,
+    last_seen: DateTime<Utc>,
+    json: Vec<u8>,
+}
+
+impl Closed {
+    fn of(incident: &Incident) -> Closed {
+        Closed {
+            suppressed: incident.suppressed_by.is_some(),
+            severity: incident.severity,
+            first_seen: incident.first_seen,
+            last_seen: incident.last_seen,
+            json: serde_json::to_vec(incident).unwrap_or_default(),
+        }
+    }
+
+    fn read(json: Vec<u8>) -> Option<Closed> {
+        let v: Value = serde_json::from_slice(&json).ok()?;
+        let time = |k: &str| {
+            DateTime::parse_from_rfc3339(v.get(k)?.as_str()?)
+                .ok()
+                .map(|t| t.with_timezone(&Utc))
+        };
+        let severity = match v.get("severity")?.as_str()? {
+            "escalate" => Severity::Escalate,
+            "review" => Severity::Review,
+            _ => Severity::None,
+        };
+        Some(Closed {
+            suppressed: !v.get("suppressed_by").is_none_or(Value::is_null),
+            severity,
+            first_seen: time("first_seen")?,
+            last_seen: time("last_seen")?,
+            json,
+        })
+    }
+}
+
+/// What one batch did.
+#[derive(Debug, Default)]
+pub struct BatchReport {
+    pub calls: usize,
+    pub duplicates: usize,
+    pub skipped: Vec<String>,
+    pub alerts: usize,
+}
+
+pub struct Engine {
+    cfg: EngineConfig,
+    ingest: Ingest,
+    parts: BTreeMap<String, Partition>,
+    store: Store,
+    metrics: Arc<Metrics>,
+}
+
+impl Engine {
+    /// Opens the state and rebuilds every partition's incidents from the records it holds.
+    pub fn open(
+        cfg: EngineConfig,
+        store: Store,
+        metrics: Arc<Metrics>,
+    ) -> Result<Engine, ServeError> {
+        let ingest = Ingest {
+            selection: selection(&cfg.pack),
+            limits: Limits {
+                max_record_bytes: cfg.limits.max_record_bytes,
+                max_depth: cfg.limits.max_depth,
+            },
+        };
+        let mut engine = Engine {
+            cfg,
+            ingest,
+            parts: BTreeMap::new(),
+            store,
+            metrics,
+        };
+        let loaded = engine.store.load()?;
+        for (key, bytes) in loaded.records {
+            let (part, event) = store::split_key(&key);
+            let call = engine.reread(&key, &bytes)?;
+            engine
+                .parts
+                .entry(part.to_string())
+                .or_default()
+                .calls
+                .insert(event.to_string(), call);
+        }
+        for (key, severity) in loaded.emitted {
+            let (part, id) = store::split_key(&key);
+            engine
+                .parts
+                .entry(part.to_string())
+                .or_default()
+                .emitted
+                .insert(id.to_string(), severity);
+        }
+        for (key, json) in loaded.closed {
+            let (part, id) = store::split_key(&key);
+            if let Some(closed) = Closed::read(json) {
+                engine
+                    .parts
+                    .entry(part.to_string())
+                    .or_default()
+                    .closed
+                    .insert(id.to_string(), closed);
+            }
+        }
+        let keys: Vec<String> = engine.parts.keys().cloned().collect();
+        for key in keys {
+            let incidents = engine.detect(&engine.parts[&key]);
+            engine.parts.get_mut(&key).expect("present").incidents = incidents;
+        }
+        engine.publish_gauges();
+        Ok(engine)
+    }
+
+    /// A stored record, read again through the same ingest path it first took.
+    fn reread(&self, key: &str, bytes: &[u8]) -> Result<ApiCall, ServeError> {
+        let corrupt = |why: &str| ServeError::Corrupt(key.replace('\0', "/"), why.to_string());
+        let stored: Value = serde_json::from_slice(bytes).map_err(|e| corrupt(&e.to_string()))?;
+        let origin = stored["origin"].as_str().unwrap_or("state").to_string();
+        let record = serde_json::to_vec(&stored["record"]).map_err(|e| corrupt(&e.to_string()))?;
+        let report = self.ingest.read_reader(&origin, Cursor::new(record));
+        report
+            .calls
+            .into_iter()
+            .next()
+            .ok_or_else(|| corrupt("it no longer reads as a call the rule pack knows"))
+    }
+
+    /// Reads, dedupes, detects and commits one batch. Alerts go to the outbox in the same
+    /// transaction; [`Engine::outbox`] hands them to the sinks.
+    pub fn apply(&mut self, pieces: Vec<Piece>, mode: Mode) -> Result<BatchReport, ServeError> {
+        let mut report = BatchReport::default();
+        let mut changes = Changes::default();
+        let mut touched = BTreeSet::new();
+        let horizon = self.horizon();
+        for piece in pieces {
+            let counters = self.metrics.source(piece.source);
+            counters.events.fetch_add(1, relaxed());
+            let read = self
+                .ingest
+                .read_reader(&piece.origin, Cursor::new(piece.bytes));
+            counters.records.fetch_add(read.records, relaxed());
+            counters
+                .skipped
+                .fetch_add(read.skips.len() as u64, relaxed());
+            report
+                .skipped
+                .extend(read.skips.iter().map(|s| format!("{}: {s}", piece.origin)));
+            for call in read.calls {
+                let part_key = format!("{}/{}/{}", piece.scope, call.provider, call.account);
+                let event = event_key(&call);
+                let part = self.parts.entry(part_key.clone()).or_default();
+                if part.calls.contains_key(&event) {
+                    report.duplicates += 1;
+                    self.metrics.duplicates.fetch_add(1, relaxed());
+                    continue;
+                }
+                if latest(part).is_some_and(|t| call.time < t - horizon) {
+                    self.metrics.late.fetch_add(1, relaxed());
+                }
+                changes
+                    .put_records
+                    .push((store::key(&part_key, &event), stored(&call)));
+                part.calls.insert(event, call);
+                report.calls += 1;
+                touched.insert(part_key);
+            }
+        }
+        for part_key in &touched {
+            let part = &self.parts[part_key];
+            let incidents = self.detect(part);
+            let part = self
+                .parts
+                .get_mut(part_key)
+                .expect("touched partitions exist");
+            let alerts = diff(part_key, part, &incidents, mode, &mut changes);
+            report.alerts += alerts;
+            part.incidents = incidents;
+            self.expire(part_key, &mut changes);
+        }
+        self.cap(&mut changes);
+        if !changes.is_empty() {
+            self.store.write(changes)?;
+        }
+        self.publish_gauges();
+        Ok(report)
+    }
+
+    /// Forgets a partition family (handed to this instance: it is rebuilt from the stream).
+    pub fn clear(&mut self, scope: &str) -> Result<(), ServeError> {
+        let prefix = format!("{scope}/");
+        let keys: Vec<String> = self
+            .parts
+            .keys()
+            .filter(|k| k.starts_with(&prefix))
+            .cloned()
+            .collect();
+        let changes = Changes {
+            clear_prefixes: keys.clone(),
+            ..Changes::default()
+        };
+        for k in keys {
+            self.parts.remove(&k);
+        }
+        self.store.write(changes)?;
+        self.publish_gauges();
+        Ok(())
+    }
+
+    /// Every incident held, open and closed, newest first, as `hunt --format jsonl` prints
+    /// them (JSON Lines).
+    pub fn incidents_jsonl(&self, show_failed: bool) -> Vec<u8> {
+        let mut all: Vec<(DateTime<Utc>, &str, Vec<u8>)> = Vec::new();
+        for part in self.parts.values() {
+            for i in &part.incidents {
+                if show_failed || i.severity > Severity::None {
+                    all.push((
+                        i.first_seen,
+                        &i.incident_id,
+                        serde_json::to_vec(i).unwrap_or_default(),
+                    ));
+                }
+            }
+            for (id, c) in &part.closed {
+                all.push((c.first_seen, id, c.json.clone()));
+            }
+        }
+        all.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        let mut out = Vec::new();
+        for (_, _, json) in all {
+            out.extend_from_slice(&json);
+            out.push(b'\n');
+        }
+        out
+    }
+
+    pub fn outbox(&self) -> Result<Vec<(u64, Vec<u8>)>, ServeError> {
+        self.store.outbox()
+    }
+
+    pub fn delivered(&self, seqs: &[u64]) -> Result<(), ServeError> {
+        self.store.delivered(seqs)?;
+        self.publish_gauges();
+        Ok(())
+    }
+
+    fn horizon(&self) -> chrono::Duration {
+        let held = self.cfg.window * 2 + self.cfg.lateness;
+        chrono::Duration::from_std(held).unwrap_or(chrono::Duration::MAX)
+    }
+
+    fn detect(&self, part: &Partition) -> Vec<Incident> {
+        let calls: Vec<ApiCall> = part.calls.values().cloned().collect();
+        let mut calls = merge_phases(calls);
+        for call in calls.iter_mut().filter(|c| !c.annotated) {
+            annotate(call, &self.cfg.pack);
+        }
+        let mut detection = detect(&calls, &self.cfg.pack, self.cfg.window);
+        apply(
+            &mut detection.incidents,
+            &self.cfg.tuning,
+            Utc::now().date_naive(),
+        );
+        detection.incidents
+    }
+
+    /// Closes incidents whose last call is older than the horizon behind the partition's
+    /// newest call, and lets go of old calls that no open incident holds. An incident is
+    /// closed whole, so its id never changes because part of it aged out.
+    fn expire(&mut self, part_key: &str, changes: &mut Changes) {
+        let horizon = self.horizon();
+        let keep_closed =
+            chrono::Duration::from_std(self.cfg.keep_closed).unwrap_or(chrono::Duration::MAX);
+        let part = self
+            .parts
+            .get_mut(part_key)
+            .expect("touched partitions exist");
+        let Some(newest) = latest(part) else { return };
+        let cutoff = newest - horizon;
+        let (old, open): (Vec<Incident>, Vec<Incident>) = std::mem::take(&mut part.incidents)
+            .into_iter()
+            .partition(|i| i.last_seen < cutoff);
+        let held: BTreeSet<&str> = open
+            .iter()
+            .flat_map(|i| i.event_ids.iter().map(String::as_str))
+            .collect();
+        let gone: Vec<String> = part
+            .calls
+            .iter()
+            .filter(|(k, c)| c.time < cutoff && !held.contains(k.as_str()))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in gone {
+            part.calls.remove(&k);
+            changes.drop_records.push(store::key(part_key, &k));
+        }
+        for incident in old {
+            // Failed attempts alone are evidence, not incidents: they go with their calls.
+            if incident.severity == Severity::None {
+                continue;
+            }
+            let closed = Closed::of(&incident);
+            changes.put_closed.push((
+                store::key(part_key, &incident.incident_id),
+                closed.json.clone(),
+            ));
+            part.emitted.remove(&incident.incident_id);
+            changes
+                .drop_emitted
+                .push(store::key(part_key, &incident.incident_id));
+            part.closed.insert(incident.incident_id, closed);
+        }
+        part.incidents = open;
+        let forgotten: Vec<String> = part
+            .closed
+            .iter()
+            .filter(|(_, c)| c.last_seen < newest - keep_closed)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in forgotten {
+            part.closed.remove(&k);
+            changes.drop_closed.push(store::key(part_key, &k));
+        }
+    }
+
+    /// Keeps the state under `max_calls` by evicting the oldest calls anywhere.
+    fn cap(&mut self, changes: &mut Changes) {
+        let held: usize = self.parts.values().map(|p| p.calls.len()).sum();
+        if held <= self.cfg.max_calls {
+            return;
+        }
+        let mut all: Vec<(DateTime<Utc>, String, String)> = self
+            .parts
+            .iter()
+            .flat_map(|(pk, p)| p.calls.iter().map(|(k, c)| (c.time, pk.clone(), k.clone())))
+            .collect();
+        all.sort();
+        let excess = held - self.cfg.max_calls;
+        for (_, pk, k) in all.into_iter().take(excess) {
+            if let Some(part) = self.parts.get_mut(&pk) {
+                part.calls.remove(&k);
+            }
+            changes.drop_records.push(store::key(&pk, &k));
+        }
+        self.metrics.evicted.fetch_add(excess as u64, relaxed());
+        eprintln!(
+            "revertwatch: warning: incident state is over --max-state-calls ({}); evicted the {excess} oldest calls",
+            self.cfg.max_calls
+        );
+    }
+
+    fn publish_gauges(&self) {
+        let mut counts = IncidentCounts::default();
+        let mut calls = 0u64;
+        for part in self.parts.values() {
+            calls += part.calls.len() as u64;
+            let closed = part.closed.values().map(|c| (c.suppressed, c.severity));
+            let open = part
+                .incidents
+                .iter()
+                .map(|i| (i.suppressed_by.is_some(), i.severity));
+            for state in open.chain(closed) {
+                match state {
+                    (true, _) => counts.suppressed += 1,
+                    (false, Severity::Escalate) => counts.escalate += 1,
+                    (false, Severity::Review) => counts.review += 1,
+                    (false, Severity::None) => counts.failed_only += 1,
+                }
+            }
+        }
+        *self.metrics.incidents.lock().expect("metrics lock") = counts;
+        self.metrics.state_calls.store(calls, relaxed());
+        self.metrics
+            .state_bytes
+            .store(self.store.file_bytes(), relaxed());
+        if let Ok(n) = self.store.outbox_len() {
+            self.metrics.alerts_pending.store(n, relaxed());
+        }
+    }
+}
+
+/// Compares new incidents with what was alerted; writes alerts and emitted state to `changes`.
+fn diff(
+    part_key: &str,
+    part: &mut Partition,
+    incidents: &[Incident],
+    mode: Mode,
+    changes: &mut Changes,
+) -> usize {
+    let current: BTreeSet<&str> = incidents.iter().map(|i| i.incident_id.as_str()).collect();
+    // Incidents that no longer exist under their id: a late, earlier call moved their start.
+    let gone: Vec<(String, BTreeSet<String>)> = part
+        .incidents
+        .iter()
+        .filter(|i| !current.contains(i.incident_id.as_str()))
+        .filter(|i| part.emitted.contains_key(&i.incident_id))
+        .map(|i| (i.incident_id.clone(), i.event_ids.iter().cloned().collect()))
+        .collect();
+    let mut alerts = 0;
+    for incident in incidents {
+        if incident.severity == Severity::None || incident.suppressed_by.is_some() {
+            continue;
+        }
+        let level = incident.severity as u8;
+        let before = part.emitted.get(&incident.incident_id).copied();
+        let kind = match before {
+            None => "opened",
+            Some(b) if level > b => "escalated",
+            Some(_) => continue,
+        };
+        part.emitted.insert(incident.incident_id.clone(), level);
+        changes
+            .put_emitted
+            .push((store::key(part_key, &incident.incident_id), level));
+        if mode == Mode::Replay {
+            continue;
+        }
+        let supersedes: Vec<&str> = gone
+            .iter()
+            .filter(|(_, ids)| incident.event_ids.iter().any(|e| ids.contains(e)))
+            .map(|(id, _)| id.as_str())
+            .collect();
+        changes.alerts.push(alert(incident, kind, &supersedes));
+        alerts += 1;
+    }
+    let stale: Vec<String> = part
+        .emitted
+        .keys()
+        .filter(|id| !current.contains(id.as_str()))
+        .cloned()
+        .collect();
+    for id in stale {
+        part.emitted.remove(&id);
+        changes.drop_emitted.push(store::key(part_key, &id));
+    }
+    alerts
+}
+
+/// An alert: the incident as `hunt --format jsonl` prints it, with what happened to it.
+fn alert(incident: &Incident, kind: &str, supersedes: &[&str]) -> Vec<u8> {
+    let mut value = serde_json::to_value(incident).unwrap_or(Value::Null);
+    let id = alert_id(&incident.incident_id, incident.severity);
+    if let Value::Object(map) = &mut value {
+        map.insert("alert".into(), json!(kind));
+        map.insert("alert_id".into(), json!(id));
+        map.insert(
+            "alerted_at".into(),
+            json!(revertwatch_normalize::format_time(&Utc::now())),
+        );
+        map.insert("supersedes".into(), json!(supersedes));
+    }
+    serde_json::to_vec(&value).unwrap_or_default()
+}
+
+/// The same incident in the same state always has the same alert id: sinks dedupe on it.
+pub fn alert_id(incident_id: &str, severity: Severity) -> String {
+    let digest = Sha256::digest(format!("{incident_id}:{}", severity.as_str()));
+    digest[..12].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn selection(pack: &Pack) -> Selection {
+    let keep = pack.clone();
+    Selection {
+        prefilter: Some(pack.prefilter()),
+        keep: Box::new(move |provider, op| keep.knows(provider, op)),
+        // Held records are stored as received, and read again after a restart.
+        keep_record: true,
+        annotate_with: Some(pack.clone()),
+    }
+}
+
+/// The provider's own event id; a hash of the record when it has none.
+fn event_key(call: &ApiCall) -> String {
+    if !call.event_id.is_empty() {
+        return call.event_id.clone();
+    }
+    let bytes = serde_json::to_vec(&*call.record).unwrap_or_default();
+    let digest = Sha256::digest(&bytes);
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn stored(call: &ApiCall) -> Vec<u8> {
+    serde_json::to_vec(&json!({"origin": &*call.origin.source, "record": &*call.record}))
+        .unwrap_or_default()
+}
+
+fn latest(part: &Partition) -> Option<DateTime<Utc>> {
+    part.calls.values().map(|c| c.time).max()
+}
+
+fn relaxed() -> std::sync::atomic::Ordering {
+    std::sync::atomic::Ordering::Relaxed
+}

@@ -1,0 +1,194 @@
+//! Scale-out: which instance reads which partition, decided in a NATS key-value bucket.
+//!
+//! The stream's subjects carry a partition number that NATS's own subject mapping computes
+//! from the account (`{{partition(N,...)}}`), so one account always lands in one partition.
+//! Each partition has its own durable consumer. Instances heartbeat `member.<id>` keys and
+//! hold `part.<n>` keys as leases in a bucket whose max age is the lease time: a crashed
+//! instance's keys age out, and the live ones take its partitions. Partition `n` belongs to
+//! the member at index `n mod members` in the sorted member list, so ownership spreads evenly
+//! and moves back when an instance returns. A new owner rebuilds the partition's state from
+//! the stream before it reads live ([`crate::jetstream::Consumer::rebuild`]).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_nats::jetstream::{self, kv};
+use futures_util::StreamExt;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+use crate::error::ServeError;
+use crate::jetstream::{Consumer, JetStreamInput};
+use crate::metrics::Metrics;
+use crate::worker::Work;
+
+#[derive(Debug, Clone)]
+pub struct Partitioning {
+    pub partitions: u32,
+    /// The subject filter of partition n, with `{}` where n goes: `revertwatch.p.{}.>`.
+    pub subject: String,
+    pub instance: String,
+    pub lease: Duration,
+}
+
+struct Owned {
+    revision: u64,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+pub struct Leases {
+    pub js: jetstream::Context,
+    pub client: async_nats::Client,
+    pub input: JetStreamInput,
+    pub plan: Partitioning,
+    pub tx: mpsc::Sender<Work>,
+    pub metrics: Arc<Metrics>,
+}
+
+impl Leases {
+    async fn bucket(&self) -> Result<kv::Store, ServeError> {
+        let name = format!("{}-leases", self.input.durable);
+        if let Ok(store) = self.js.get_key_value(&name).await {
+            return Ok(store);
+        }
+        self.js
+            .create_key_value(kv::Config {
+                bucket: name.clone(),
+                history: 1,
+                max_age: self.plan.lease,
+                ..kv::Config::default()
+            })
+            .await
+            .map_err(|e| ServeError::nats(&format!("lease bucket `{name}`"), e))
+    }
+
+    /// Keeps this instance's share of partitions until `stop`, then hands them back.
+    pub async fn run(self, mut stop: watch::Receiver<bool>) -> Result<(), ServeError> {
+        let bucket = self.bucket().await?;
+        let me = self.plan.instance.clone();
+        let mut owned: BTreeMap<u32, Owned> = BTreeMap::new();
+        let tick = self.plan.lease / 3;
+        loop {
+            if *stop.borrow() {
+                break;
+            }
+            if let Err(e) = self.round(&bucket, &me, &mut owned).await {
+                eprintln!("revertwatch: warning: partition leases: {e}");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(tick) => {}
+                _ = stop.changed() => {}
+            }
+        }
+        for (n, o) in std::mem::take(&mut owned) {
+            release(&bucket, n, o).await;
+        }
+        let _ = bucket.delete(format!("member.{me}")).await;
+        Ok(())
+    }
+
+    async fn round(
+        &self,
+        bucket: &kv::Store,
+        me: &str,
+        owned: &mut BTreeMap<u32, Owned>,
+    ) -> Result<(), ServeError> {
+        bucket
+            .put(format!("member.{me}"), bytes::Bytes::from_static(b"1"))
+            .await
+            .map_err(|e| ServeError::nats("heartbeat", e))?;
+        let mut members = Vec::new();
+        let mut keys = bucket
+            .keys()
+            .await
+            .map_err(|e| ServeError::nats("members", e))?;
+        while let Some(k) = keys.next().await {
+            if let Some(m) = k.ok().as_deref().and_then(|k| k.strip_prefix("member.")) {
+                members.push(m.to_string());
+            }
+        }
+        members.sort();
+        let Some(index) = members.iter().position(|m| m == me) else {
+            return Ok(());
+        };
+        let mine = |n: u32| n as usize % members.len() == index;
+        // Keep or hand back what is held.
+        let held: Vec<u32> = owned.keys().copied().collect();
+        for n in held {
+            let o = owned.get_mut(&n).expect("held");
+            if !mine(n) || o.task.is_finished() {
+                let o = owned.remove(&n).expect("held");
+                release(bucket, n, o).await;
+                continue;
+            }
+            match bucket
+                .update(lease_key(n), me.as_bytes().to_vec().into(), o.revision)
+                .await
+            {
+                Ok(rev) => o.revision = rev,
+                Err(e) => {
+                    eprintln!("revertwatch: warning: lost the lease on partition {n}: {e}");
+                    let o = owned.remove(&n).expect("held");
+                    let _ = o.stop.send(true);
+                    let _ = o.task.await;
+                }
+            }
+        }
+        // Take what is ours and free.
+        let free: Vec<u32> = (0..self.plan.partitions)
+            .filter(|n| mine(*n) && !owned.contains_key(n))
+            .collect();
+        for n in free {
+            let Ok(revision) = bucket
+                .create(lease_key(n), me.as_bytes().to_vec().into())
+                .await
+            else {
+                continue;
+            };
+            let (stop, rx) = watch::channel(false);
+            let consumer = Consumer {
+                js: self.js.clone(),
+                client: self.client.clone(),
+                input: self.input.clone(),
+                durable: format!("{}-p{n}", self.input.durable),
+                filter: Some(self.plan.subject.replace("{}", &n.to_string())),
+                scope: format!("p{n}"),
+                tx: self.tx.clone(),
+                metrics: self.metrics.clone(),
+            };
+            let task = tokio::spawn(async move {
+                let result = match consumer.rebuild().await {
+                    Ok(()) => consumer.run(rx).await,
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = result {
+                    eprintln!("revertwatch: error: partition {n}: {e}");
+                }
+            });
+            eprintln!("revertwatch: reading partition {n}");
+            owned.insert(
+                n,
+                Owned {
+                    revision,
+                    stop,
+                    task,
+                },
+            );
+        }
+        Ok(())
+    }
+}
+
+fn lease_key(n: u32) -> String {
+    format!("part.{n}")
+}
+
+/// Stops the partition's reader after its batch (acks flushed), then frees the lease.
+async fn release(bucket: &kv::Store, n: u32, o: Owned) {
+    let _ = o.stop.send(true);
+    let _ = o.task.await;
+    let _ = bucket.delete(lease_key(n)).await;
+    eprintln!("revertwatch: handed back partition {n}");
+}

@@ -1,0 +1,208 @@
+//! Incident state on disk, in redb: the candidate records each partition holds, the state
+//! each incident was last alerted in, and the alerts not yet delivered (the outbox).
+//!
+//! Every batch is one write transaction, committed (fsync'd) before the batch is acknowledged,
+//! so a crash at any point leaves either the whole batch or none of it.
+
+use std::path::{Path, PathBuf};
+
+use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+
+use crate::error::ServeError;
+
+/// `<partition>\0<event key>` -> the record as received, with its origin (JSON).
+const RECORDS: TableDefinition<&str, &[u8]> = TableDefinition::new("records");
+/// `<partition>\0<incident id>` -> the severity last alerted (1 review, 2 escalate).
+const EMITTED: TableDefinition<&str, u8> = TableDefinition::new("emitted");
+/// `<partition>\0<incident id>` -> an incident whose calls aged out of state (JSON), kept
+/// for `--keep-closed` so that `/incidents` still shows it.
+const CLOSED: TableDefinition<&str, &[u8]> = TableDefinition::new("closed");
+/// Sequence -> one alert (JSON), until every alert sink has it.
+const OUTBOX: TableDefinition<u64, &[u8]> = TableDefinition::new("outbox");
+
+pub struct Store {
+    db: Database,
+    path: PathBuf,
+}
+
+/// What one batch changes, written in one transaction.
+#[derive(Default)]
+pub struct Changes {
+    pub put_records: Vec<(String, Vec<u8>)>,
+    pub drop_records: Vec<String>,
+    pub put_emitted: Vec<(String, u8)>,
+    pub drop_emitted: Vec<String>,
+    pub alerts: Vec<Vec<u8>>,
+    pub put_closed: Vec<(String, Vec<u8>)>,
+    pub drop_closed: Vec<String>,
+    /// Partitions whose every record and emitted state go (a partition handed to this
+    /// instance is rebuilt from its stream).
+    pub clear_prefixes: Vec<String>,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        self.put_records.is_empty()
+            && self.drop_records.is_empty()
+            && self.put_emitted.is_empty()
+            && self.drop_emitted.is_empty()
+            && self.alerts.is_empty()
+            && self.put_closed.is_empty()
+            && self.drop_closed.is_empty()
+            && self.clear_prefixes.is_empty()
+    }
+}
+
+/// Everything held, as read back at start.
+#[derive(Default)]
+pub struct Loaded {
+    pub records: Vec<(String, Vec<u8>)>,
+    pub emitted: Vec<(String, u8)>,
+    pub closed: Vec<(String, Vec<u8>)>,
+}
+
+pub fn key(partition: &str, item: &str) -> String {
+    format!("{partition}\0{item}")
+}
+
+pub fn split_key(key: &str) -> (&str, &str) {
+    key.split_once('\0').unwrap_or(("", key))
+}
+
+impl Store {
+    pub fn open(dir: &Path) -> Result<Store, ServeError> {
+        std::fs::create_dir_all(dir).map_err(|e| ServeError::StateDir(dir.to_path_buf(), e))?;
+        let path = dir.join("state.redb");
+        let db = Database::create(&path).map_err(|e| ServeError::store(&path, e.into()))?;
+        let store = Store { db, path };
+        // Create the tables, so that a read of a fresh store finds them.
+        store.write(Changes::default())?;
+        Ok(store)
+    }
+
+    pub fn load(&self) -> Result<Loaded, ServeError> {
+        let e = |err| ServeError::store(&self.path, err);
+        let txn = self.db.begin_read().map_err(|x| e(x.into()))?;
+        let mut loaded = Loaded::default();
+        let records = txn.open_table(RECORDS).map_err(|x| e(x.into()))?;
+        for row in records.iter().map_err(|x| e(x.into()))? {
+            let (k, v) = row.map_err(|x| e(x.into()))?;
+            loaded
+                .records
+                .push((k.value().to_string(), v.value().to_vec()));
+        }
+        let emitted = txn.open_table(EMITTED).map_err(|x| e(x.into()))?;
+        for row in emitted.iter().map_err(|x| e(x.into()))? {
+            let (k, v) = row.map_err(|x| e(x.into()))?;
+            loaded.emitted.push((k.value().to_string(), v.value()));
+        }
+        let closed = txn.open_table(CLOSED).map_err(|x| e(x.into()))?;
+        for row in closed.iter().map_err(|x| e(x.into()))? {
+            let (k, v) = row.map_err(|x| e(x.into()))?;
+            loaded
+                .closed
+                .push((k.value().to_string(), v.value().to_vec()));
+        }
+        Ok(loaded)
+    }
+
+    /// Commits one batch's changes; returns the outbox sequence numbers of its alerts.
+    pub fn write(&self, changes: Changes) -> Result<Vec<u64>, ServeError> {
+        let e = |err| ServeError::store(&self.path, err);
+        let txn = self.db.begin_write().map_err(|x| e(x.into()))?;
+        let mut seqs = Vec::with_capacity(changes.alerts.len());
+        {
+            let mut records = txn.open_table(RECORDS).map_err(|x| e(x.into()))?;
+            let mut emitted = txn.open_table(EMITTED).map_err(|x| e(x.into()))?;
+            let mut outbox = txn.open_table(OUTBOX).map_err(|x| e(x.into()))?;
+            let mut closed = txn.open_table(CLOSED).map_err(|x| e(x.into()))?;
+            for prefix in &changes.clear_prefixes {
+                let start = format!("{prefix}\0");
+                let end = format!("{prefix}\u{1}");
+                records
+                    .retain_in(start.as_str()..end.as_str(), |_, _| false)
+                    .map_err(|x| e(x.into()))?;
+                emitted
+                    .retain_in(start.as_str()..end.as_str(), |_, _| false)
+                    .map_err(|x| e(x.into()))?;
+                closed
+                    .retain_in(start.as_str()..end.as_str(), |_, _| false)
+                    .map_err(|x| e(x.into()))?;
+            }
+            for (k, v) in &changes.put_closed {
+                closed
+                    .insert(k.as_str(), v.as_slice())
+                    .map_err(|x| e(x.into()))?;
+            }
+            for k in &changes.drop_closed {
+                closed.remove(k.as_str()).map_err(|x| e(x.into()))?;
+            }
+            for (k, v) in &changes.put_records {
+                records
+                    .insert(k.as_str(), v.as_slice())
+                    .map_err(|x| e(x.into()))?;
+            }
+            for k in &changes.drop_records {
+                records.remove(k.as_str()).map_err(|x| e(x.into()))?;
+            }
+            for (k, v) in &changes.put_emitted {
+                emitted.insert(k.as_str(), *v).map_err(|x| e(x.into()))?;
+            }
+            for k in &changes.drop_emitted {
+                emitted.remove(k.as_str()).map_err(|x| e(x.into()))?;
+            }
+            let next = outbox
+                .last()
+                .map_err(|x| e(x.into()))?
+                .map_or(0, |(k, _)| k.value() + 1);
+            for (seq, alert) in (next..).zip(&changes.alerts) {
+                outbox
+                    .insert(seq, alert.as_slice())
+                    .map_err(|x| e(x.into()))?;
+                seqs.push(seq);
+            }
+        }
+        txn.commit().map_err(|x| e(x.into()))?;
+        Ok(seqs)
+    }
+
+    /// Alerts not yet delivered everywhere, oldest first.
+    pub fn outbox(&self) -> Result<Vec<(u64, Vec<u8>)>, ServeError> {
+        let e = |err| ServeError::store(&self.path, err);
+        let txn = self.db.begin_read().map_err(|x| e(x.into()))?;
+        let outbox = txn.open_table(OUTBOX).map_err(|x| e(x.into()))?;
+        let mut out = Vec::new();
+        for row in outbox.iter().map_err(|x| e(x.into()))? {
+            let (k, v) = row.map_err(|x| e(x.into()))?;
+            out.push((k.value(), v.value().to_vec()));
+        }
+        Ok(out)
+    }
+
+    pub fn outbox_len(&self) -> Result<u64, ServeError> {
+        let e = |err| ServeError::store(&self.path, err);
+        let txn = self.db.begin_read().map_err(|x| e(x.into()))?;
+        let outbox = txn.open_table(OUTBOX).map_err(|x| e(x.into()))?;
+        outbox.len().map_err(|x| e(x.into()))
+    }
+
+    pub fn delivered(&self, seqs: &[u64]) -> Result<(), ServeError> {
+        if seqs.is_empty() {
+            return Ok(());
+        }
+        let e = |err| ServeError::store(&self.path, err);
+        let txn = self.db.begin_write().map_err(|x| e(x.into()))?;
+        {
+            let mut outbox = txn.open_table(OUTBOX).map_err(|x| e(x.into()))?;
+            for s in seqs {
+                outbox.remove(*s).map_err(|x| e(x.into()))?;
+            }
+        }
+        txn.commit().map_err(|x| e(x.into()))
+    }
+
+    /// Bytes of the state file, for /metrics.
+    pub fn file_bytes(&self) -> u64 {
+        std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0)
+    }
+}
