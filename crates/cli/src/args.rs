@@ -47,7 +47,7 @@ pub struct Cli {
 pub enum Command {
     /// Hunt log files, directories and stdin for reverts.
     #[command(after_help = EXAMPLES)]
-    Hunt(HuntArgs),
+    Hunt(Box<HuntArgs>),
     /// List the rule pack, or explain one operation.
     Rules(RulesArgs),
     /// Check a tuning file, or list the built-in tuning.
@@ -73,8 +73,10 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct HuntArgs {
-    /// Files and directories (read recursively) to hunt; `-` reads stdin. Containers and gzip
-    /// are recognised from content: CloudTrail S3 files, JSON Lines, arrays, EventBridge,
+    /// Files and directories (read recursively) to hunt; `-` reads stdin; s3://bucket/prefix,
+    /// az://container[@account]/prefix and gs://bucket/prefix hunt object stores where the logs
+    /// live (see the object-store options below). Containers and gzip are recognised from
+    /// content: CloudTrail S3 files, JSON Lines, arrays, EventBridge,
     /// CloudWatch Logs subscriptions, lookup-events, Splunk exports, Azure Event Hub, REST,
     /// az CLI and SDK forms, GCP LogEntry and Pub/Sub.
     #[arg(required = true, value_name = "PATH")]

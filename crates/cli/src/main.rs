@@ -27,7 +27,7 @@ use args::{Cli, Command};
 fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Hunt(args) => hunt::run(args),
+        Command::Hunt(args) => hunt::run(*args),
         Command::Rules(args) => rules_cmd::run(args),
         Command::Config(args) => tuning_cmd::run(args),
         Command::Simulate(args) => simulate_cmd::run(args),

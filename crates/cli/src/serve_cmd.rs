@@ -102,6 +102,11 @@ pub struct ServeArgs {
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
     pub lease: Duration,
 
+    /// Replicas of the partition-lease bucket: 3 in a 3-node cluster, so leases survive a
+    /// server's loss.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub lease_replicas: usize,
+
     /// Append alerts (one JSON object per line) to this file.
     #[arg(long, value_name = "FILE")]
     pub alerts_jsonl: Option<PathBuf>,
@@ -194,6 +199,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<i32> {
             subject: args.partition_subject.clone(),
             instance: args.instance.clone().unwrap_or_else(default_instance),
             lease: args.lease.max(Duration::from_secs(3)),
+            replicas: args.lease_replicas,
         }),
     });
     let cfg = ServeConfig {

@@ -17,6 +17,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use futures_util::StreamExt;
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, oneshot};
 
@@ -33,6 +34,9 @@ pub struct Hec {
     /// Whether HEC input is on (off: only the operational endpoints are served).
     pub accept_events: bool,
 }
+
+/// How much of an oversized body is read (and dropped) before answering 413.
+const DRAIN_RATIO: usize = 4;
 
 /// How much a gzip body may grow when inflated, relative to `max_body`.
 const INFLATE_RATIO: usize = 8;
@@ -124,6 +128,16 @@ async fn body_bytes(hec: &Hec, headers: &HeaderMap, body: Body) -> Result<Vec<u8
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
     if declared.is_some_and(|n| n > hec.max_body) {
+        // Read and drop what the client is sending (up to a bound), so that it gets the 413
+        // rather than a reset connection; nothing of it is kept.
+        let mut stream = body.into_data_stream();
+        let mut seen = 0usize;
+        while let Some(Ok(chunk)) = stream.next().await {
+            seen += chunk.len();
+            if seen > hec.max_body.saturating_mul(DRAIN_RATIO) {
+                break;
+            }
+        }
         return Err(Box::new(too_large()));
     }
     let bytes = axum::body::to_bytes(body, hec.max_body)

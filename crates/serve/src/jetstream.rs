@@ -16,6 +16,9 @@ use crate::error::ServeError;
 use crate::metrics::{Metrics, Source};
 use crate::worker::Work;
 
+/// How long a replay waits for the next message before it takes the partition as read.
+const REPLAY_IDLE: Duration = Duration::from_secs(5);
+
 /// Where to read.
 #[derive(Debug, Clone)]
 pub struct JetStreamInput {
@@ -106,9 +109,14 @@ impl Consumer {
             .map_err(|e| ServeError::nats("replay", e))?;
         let mut batch = Vec::new();
         let mut mode = Mode::Replay;
-        while let Some(msg) = messages.next().await {
+        // The replay ends at the last message given out before, or when the partition has
+        // no more (a filtered consumer's delivered sequence may point past its last message).
+        while let Ok(Some(msg)) = tokio::time::timeout(REPLAY_IDLE, messages.next()).await {
             let msg = msg.map_err(|e| ServeError::nats("replay", e))?;
-            let seq = msg.info().map(|i| i.stream_sequence).unwrap_or(0);
+            let (seq, pending) = msg
+                .info()
+                .map(|i| (i.stream_sequence, i.pending))
+                .unwrap_or((0, 0));
             let this_mode = if seq <= floor {
                 Mode::Replay
             } else {
@@ -119,7 +127,7 @@ impl Consumer {
             }
             mode = this_mode;
             batch.push(self.piece(&msg.subject, seq, msg.payload.to_vec()));
-            if seq >= delivered {
+            if seq >= delivered || pending == 0 {
                 break;
             }
         }

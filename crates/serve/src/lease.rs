@@ -30,6 +30,8 @@ pub struct Partitioning {
     pub subject: String,
     pub instance: String,
     pub lease: Duration,
+    /// Replicas of the lease bucket (the stream's own, in a cluster).
+    pub replicas: usize,
 }
 
 struct Owned {
@@ -48,18 +50,32 @@ pub struct Leases {
 }
 
 impl Leases {
+    /// The lease bucket. Its stream is created here with the settings a KV bucket has:
+    /// `create_key_value` first asks for account info, whose reply from nats-server 2.9 (the
+    /// one Debian ships) this client cannot parse.
     async fn bucket(&self) -> Result<kv::Store, ServeError> {
         let name = format!("{}-leases", self.input.durable);
         if let Ok(store) = self.js.get_key_value(&name).await {
             return Ok(store);
         }
+        let config = jetstream::stream::Config {
+            name: format!("KV_{name}"),
+            subjects: vec![format!("$KV.{name}.>")],
+            max_messages_per_subject: 1,
+            max_age: self.plan.lease,
+            allow_rollup: true,
+            deny_delete: true,
+            allow_direct: true,
+            discard: jetstream::stream::DiscardPolicy::New,
+            num_replicas: self.plan.replicas.max(1),
+            ..jetstream::stream::Config::default()
+        };
         self.js
-            .create_key_value(kv::Config {
-                bucket: name.clone(),
-                history: 1,
-                max_age: self.plan.lease,
-                ..kv::Config::default()
-            })
+            .get_or_create_stream(config)
+            .await
+            .map_err(|e| ServeError::nats(&format!("lease bucket `{name}`"), e))?;
+        self.js
+            .get_key_value(&name)
             .await
             .map_err(|e| ServeError::nats(&format!("lease bucket `{name}`"), e))
     }

@@ -148,12 +148,16 @@ async fn serve(cfg: ServeConfig, handle: tokio::runtime::Handle) -> Result<(), S
     let nats_task = match (cfg.nats_input, &client) {
         (Some(nats), Some(client)) => {
             let js = async_nats::jetstream::new(client.clone());
+            // A wrong stream name is a setup error: say so now, not in a retry loop.
+            js.get_stream(&nats.input.stream)
+                .await
+                .map_err(|e| ServeError::nats(&format!("stream `{}`", nats.input.stream), e))?;
             let client = client.clone();
             let stop = stop_rx.clone();
             let tx = tx.clone();
             let metrics = metrics.clone();
             Some(tokio::spawn(async move {
-                match nats.partitioning {
+                let result = match nats.partitioning {
                     Some(plan) => {
                         lease::Leases {
                             js,
@@ -179,7 +183,11 @@ async fn serve(cfg: ServeConfig, handle: tokio::runtime::Handle) -> Result<(), S
                         };
                         consumer.run(stop).await
                     }
+                };
+                if let Err(e) = &result {
+                    eprintln!("revertwatch: error: JetStream input stopped: {e}");
                 }
+                result
             }))
         }
         _ => None,
@@ -193,10 +201,8 @@ async fn serve(cfg: ServeConfig, handle: tokio::runtime::Handle) -> Result<(), S
     }
     let _ = stop_tx.send(true);
     if let Some(task) = nats_task {
-        match task.await {
-            Ok(Err(e)) => eprintln!("revertwatch: error: {e}"),
-            Err(e) => eprintln!("revertwatch: error: JetStream input: {e}"),
-            Ok(Ok(())) => {}
+        if let Err(e) = task.await {
+            eprintln!("revertwatch: error: JetStream input: {e}");
         }
     }
     let _ = http.await;

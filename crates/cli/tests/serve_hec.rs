@@ -1,0 +1,230 @@
+//! `serve` through its Splunk-HEC-compatible receiver: the same incidents as `hunt`, HEC's own
+//! replies, and state that survives a restart.
+
+#[path = "support/live.rs"]
+mod live;
+mod support;
+
+use std::io::Write;
+
+use live::{alerted, alerts, token_file, verdicts, Corpus, Server, TOKEN};
+use serde_json::Value;
+
+fn serve_args<'a>(state: &'a str, tokens: &'a str, alerts: &'a str) -> Vec<&'a str> {
+    vec![
+        "--state-dir",
+        state,
+        "--hec-token-file",
+        tokens,
+        "--alerts-jsonl",
+        alerts,
+    ]
+}
+
+/// The feed posted in time order, in batches as a forwarder sends them, some gzip'd, gives
+/// exactly hunt's incidents; each live incident alerts once per state, and nothing else does.
+#[test]
+fn hec_round_trip_matches_hunt() {
+    let corpus = Corpus::simulate("3MB", 5);
+    let work = tempfile::tempdir().unwrap();
+    let state = work.path().join("state");
+    let alerts_file = work.path().join("alerts.jsonl");
+    let tokens = token_file(work.path());
+    let server = Server::start(
+        &serve_args(
+            state.to_str().unwrap(),
+            tokens.to_str().unwrap(),
+            alerts_file.to_str().unwrap(),
+        ),
+        work.path(),
+        "serve",
+    );
+    let auth = format!("Splunk {TOKEN}");
+    for (n, batch) in corpus.feed.chunks(100).enumerate() {
+        let (status, reply) = if n % 3 == 0 {
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            gz.write_all(&live::hec_body(batch)).unwrap();
+            server.post(
+                "/services/collector/event",
+                &[("Authorization", &auth), ("Content-Encoding", "gzip")],
+                &gz.finish().unwrap(),
+            )
+        } else {
+            server.post_events(batch)
+        };
+        assert_eq!((status, &reply["code"]), (200, &Value::from(0)), "{reply}");
+    }
+    let hunted = corpus.hunted();
+    let served = server.incidents();
+    assert!(
+        hunted.iter().any(|i| i["severity"] == "escalate"),
+        "the corpus must hold a full revert for this test to mean anything"
+    );
+    assert_eq!(
+        verdicts(&served),
+        verdicts(&hunted),
+        "serve and hunt disagree"
+    );
+
+    let sent = alerts(&alerts_file);
+    let live: std::collections::BTreeMap<String, String> = hunted
+        .iter()
+        .filter(|i| i["suppressed_by"].is_null())
+        .map(|i| {
+            (
+                i["incident_id"].as_str().unwrap().to_string(),
+                i["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(alerted(&sent), live, "alerts are not the live incidents");
+    assert_eq!(server.metric("revertwatch_records_skipped_total"), 0);
+    assert_eq!(
+        server.metric("revertwatch_events_received_total"),
+        corpus.feed.len() as u64
+    );
+    assert!(server.stop().success());
+}
+
+/// Resending a batch (a forwarder's retry) changes nothing and alerts nothing.
+#[test]
+fn resent_events_change_nothing() {
+    let corpus = Corpus::simulate("1MB", 7);
+    let work = tempfile::tempdir().unwrap();
+    let state = work.path().join("state");
+    let alerts_file = work.path().join("alerts.jsonl");
+    let tokens = token_file(work.path());
+    let server = Server::start(
+        &serve_args(
+            state.to_str().unwrap(),
+            tokens.to_str().unwrap(),
+            alerts_file.to_str().unwrap(),
+        ),
+        work.path(),
+        "serve",
+    );
+    for batch in corpus.feed.chunks(250) {
+        assert_eq!(server.post_events(batch).0, 200);
+    }
+    let before = server.incidents();
+    let alerts_before = alerts(&alerts_file).len();
+    let calls = server.metric("revertwatch_state_calls");
+    assert!(calls > 0);
+    for batch in corpus.feed.chunks(250) {
+        assert_eq!(server.post_events(batch).0, 200);
+    }
+    assert_eq!(verdicts(&server.incidents()), verdicts(&before));
+    assert_eq!(alerts(&alerts_file).len(), alerts_before);
+    assert_eq!(server.metric("revertwatch_state_calls"), calls);
+    assert!(server.metric("revertwatch_duplicate_events_total") >= calls);
+}
+
+/// HEC's replies for a missing, malformed and wrong token, and for a body over the limit;
+/// none of them changes state. A bad event mid-body is named, and the ones before it kept.
+#[test]
+fn hec_auth_limits_and_bad_events() {
+    let corpus = Corpus::simulate("1MB", 9);
+    let work = tempfile::tempdir().unwrap();
+    let state = work.path().join("state");
+    let tokens = token_file(work.path());
+    let mut args = serve_args(
+        state.to_str().unwrap(),
+        tokens.to_str().unwrap(),
+        "/dev/null",
+    );
+    args.extend(["--max-body-bytes", "200000"]);
+    let server = Server::start(&args, work.path(), "serve");
+    let (status, health) = server.get("/services/collector/health", false).unwrap();
+    assert_eq!(status, 200);
+    assert!(health.contains("\"code\":17"), "{health}");
+
+    let body = live::hec_body(&corpus.feed[..20]);
+    let event = "/services/collector/event";
+    type Headers<'a> = &'a [(&'a str, &'a str)];
+    let cases: [(Headers, u16, i64); 4] = [
+        (&[], 401, 2),
+        (&[("Authorization", "Bearer whatever")], 401, 3),
+        (&[("Authorization", "Splunk not-the-token")], 403, 4),
+        (&[("Authorization", "Splunk ")], 401, 3),
+    ];
+    for (headers, status, code) in cases {
+        let (got, reply) = server.post(event, headers, &body);
+        assert_eq!(
+            (got, reply["code"].as_i64()),
+            (status, Some(code)),
+            "{headers:?}: {reply}"
+        );
+    }
+    let auth = format!("Splunk {TOKEN}");
+    let big = vec![b' '; 300_000];
+    let (got, _) = server.post(event, &[("Authorization", &auth)], &big);
+    assert_eq!(got, 413);
+    // A gzip bomb: small on the wire, over the limit once inflated.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&vec![b' '; 200_000 * 9]).unwrap();
+    let bomb = gz.finish().unwrap();
+    assert!(bomb.len() < 200_000);
+    let (got, _) = server.post(
+        event,
+        &[("Authorization", &auth), ("Content-Encoding", "gzip")],
+        &bomb,
+    );
+    assert_eq!(got, 413);
+    assert_eq!(server.metric("revertwatch_events_received_total"), 0);
+    assert_eq!(server.metric("revertwatch_state_calls"), 0);
+
+    // Two good events, then one without "event": HEC's code 12, naming event 2.
+    let mut mixed = live::hec_body(&corpus.feed[..2]);
+    mixed.extend_from_slice(br#"{"time": 1, "host": "x"}"#);
+    let (got, reply) = server.post(event, &[("Authorization", &auth)], &mixed);
+    assert_eq!(got, 400);
+    assert_eq!(reply["code"], 12, "{reply}");
+    assert_eq!(reply["invalid-event-number"], 2, "{reply}");
+    assert_eq!(server.metric("revertwatch_events_received_total"), 2);
+    let (got, reply) = server.post(event, &[("Authorization", &auth)], b"{\"event\": {\"a\": ");
+    assert_eq!((got, reply["code"].as_i64()), (400, Some(6)), "{reply}");
+    let (got, reply) = server.post(event, &[("Authorization", &auth)], b"  ");
+    assert_eq!((got, reply["code"].as_i64()), (400, Some(5)), "{reply}");
+
+    // A record that is not JSON inside a string event is a counted skip, not a failure.
+    let garbage = br#"{"event": "{\"eventVersion\": \"1.08\", \"eventName\": \"StopInstances\", \"userAgent\": \"\u001b]0;pwned\u0007"}"#;
+    let (got, _) = server.post(event, &[("Authorization", &auth)], garbage);
+    assert_eq!(got, 200);
+    assert_eq!(server.metric("revertwatch_records_skipped_total"), 1);
+    let log = server.log();
+    assert!(
+        !log.contains('\u{1b}'),
+        "a log string reached the terminal raw: {log}"
+    );
+
+    // The incidents endpoint needs the token too.
+    assert_eq!(server.get("/incidents", false).unwrap().0, 401);
+}
+
+/// A restart with the same state directory loses nothing and repeats no alert: half the feed,
+/// SIGTERM, the other half, against hunt over everything.
+#[test]
+fn restart_keeps_state() {
+    let corpus = Corpus::simulate("2MB", 11);
+    let work = tempfile::tempdir().unwrap();
+    let state = work.path().join("state");
+    let alerts_file = work.path().join("alerts.jsonl");
+    let tokens = token_file(work.path());
+    let args = serve_args(
+        state.to_str().unwrap(),
+        tokens.to_str().unwrap(),
+        alerts_file.to_str().unwrap(),
+    );
+    let half = corpus.feed.len() / 2;
+    let first = Server::start(&args, work.path(), "first");
+    for batch in corpus.feed[..half].chunks(200) {
+        assert_eq!(first.post_events(batch).0, 200);
+    }
+    assert!(first.stop().success());
+    let second = Server::start(&args, work.path(), "second");
+    for batch in corpus.feed[half..].chunks(200) {
+        assert_eq!(second.post_events(batch).0, 200);
+    }
+    assert_eq!(verdicts(&second.incidents()), verdicts(&corpus.hunted()));
+    alerts(&alerts_file);
+}
