@@ -48,8 +48,8 @@ pub struct ServeArgs {
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8088")]
     pub listen: SocketAddr,
 
-    /// File of HEC tokens, one per line (`#` comments). Without it the HEC input is off and
-    /// only the operational endpoints answer.
+    /// File of HEC tokens, one per line (`#` comments). The same tokens guard /incidents.
+    /// Without it the HEC input is off and only /metrics, /healthz and /readyz answer.
     #[arg(long, value_name = "FILE")]
     pub hec_token_file: Option<PathBuf>,
 
@@ -172,6 +172,15 @@ pub fn run(args: ServeArgs) -> anyhow::Result<i32> {
     }
     if args.alerts_subject.is_some() && args.nats.is_none() {
         bail!("--alerts-subject needs --nats URL");
+    }
+    if let Some(name) = &args.instance {
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            bail!("--instance takes letters, digits, `-` and `_` (it names a NATS KV key)");
+        }
     }
     if args.partitions == Some(0) {
         bail!("--partitions must be at least 1");

@@ -81,7 +81,13 @@ async fn serve(cfg: ServeConfig, handle: tokio::runtime::Handle) -> Result<(), S
             async_nats::ConnectOptions::new()
                 .name("revertwatch")
                 .retry_on_initial_connect()
-                .connect(url.as_str())
+                // Several servers of a cluster, comma-separated, as NATS tools take them.
+                .connect(
+                    url.split(',')
+                        .map(str::trim)
+                        .filter(|u| !u.is_empty())
+                        .collect::<Vec<_>>(),
+                )
                 .await
                 .map_err(|e| ServeError::nats(&format!("connect to {url}"), e))?,
         ),
