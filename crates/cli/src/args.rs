@@ -19,6 +19,9 @@ Examples:
   # Per-event rows of the default pack, each with its incident id, as CSV
   revertwatch hunt ./logs --view events --format csv
 
+  # Hunt CloudTrail where it lands, the last week only (S3; az:// and gs:// work too)
+  revertwatch hunt s3://trail-bucket --since 7d
+
   # Read from a pipe
   zcat trail.json.gz | revertwatch hunt -
 

@@ -12,7 +12,7 @@ use revertwatch_report::{write_events, write_incidents, Format};
 use revertwatch_tuning::apply;
 
 use crate::args::{ColorChoice, FailOn, FormatArg, HuntArgs, View};
-use crate::inputs::expand;
+use crate::inputs::expand_with;
 use crate::inputs::Input;
 use crate::packs::{choose, Profile};
 use crate::pipeline;
@@ -25,12 +25,13 @@ const SKIPS_SHOWN_PER_FILE: usize = 10;
 pub fn run(args: HuntArgs) -> anyhow::Result<i32> {
     let profile = choose(&args.pack)?;
     let tuning = tuning_cmd::load(&args.tuning)?;
-    let inputs = expand(&args.paths)?;
     // Before the hunt: a missing token or a bad CA file fails now, not after the archives.
     let hec = crate::hec_cmd::prepare(&args.hec)?;
     if hec.is_some() && matches!(profile, Profile::SeedSpl) {
         anyhow::bail!("--hec-url sends incidents, and --rules seed-spl makes none (it prints the seed's rows)");
     }
+    // Object-store URLs are listed here: after the checks that need no network.
+    let inputs = expand_with(&args.paths, &args.remote, &mut io::stderr().lock())?;
     let selection = match &profile {
         Profile::Pack(pack) => pipeline::selection(pack),
         Profile::SeedSpl => Selection {
@@ -200,13 +201,7 @@ fn write_calls(out: &mut dyn Write, calls: &[ApiCall]) -> io::Result<()> {
 
 /// Files, bytes (of input as stored), rate and ETA, on stderr when it is a terminal.
 fn progress_bar(inputs: &[Input]) -> indicatif::ProgressBar {
-    let total: u64 = inputs
-        .iter()
-        .map(|i| match i {
-            Input::File(p) => std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
-            Input::Stdin => 0,
-        })
-        .sum();
+    let total: u64 = inputs.iter().map(Input::stored_size).sum();
     let bar = indicatif::ProgressBar::with_draw_target(
         Some(total),
         indicatif::ProgressDrawTarget::stderr(),
