@@ -12,6 +12,7 @@ mod error;
 mod load;
 mod model;
 mod path;
+pub mod playbook;
 mod prefilter;
 pub mod toml_text;
 
@@ -21,6 +22,7 @@ pub use model::{
     strings, CallFields, Condition, EdgeSpec, Entry, Pack, Provider, ResourceSpec, Signal,
 };
 pub use path::{FieldPath, Root};
+pub use playbook::{default_playbooks, Facts, PlaybookError, Playbooks};
 pub use prefilter::Prefilter;
 
 /// The default pack's text, as shipped.

@@ -8,6 +8,7 @@
 mod card;
 mod lineage;
 mod markup;
+mod playbook;
 mod summary;
 
 use std::io::{self, Write};

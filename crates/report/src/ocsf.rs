@@ -21,6 +21,7 @@
 //! | `evidence[]` | `finding_info.related_events[]` (API Activity 6003) and `evidences[]` |
 //! | `actors`, `source_ips`, user agents, resources | `observables[]` |
 //! | `is_snapshot_restore`, `is_ephemeral_reset`, `failed_attempts`, `target_kind`, `severity` | `unmapped.*` |
+//! | `chains`' investigation guide and response playbook (playbooks.toml) | `remediation.desc`, `remediation.references` |
 //!
 //! Every string from a log is data: serde_json escapes what JSON requires (quotes, control
 //! characters), an address goes to `ip` only when it parses as one, and strings longer than
@@ -29,6 +30,7 @@
 mod actor;
 mod call;
 mod cloud;
+mod remediation;
 mod vocabulary;
 
 use std::io::{self, Write};
@@ -123,6 +125,7 @@ fn finding(i: &Incident) -> Value {
         "actor": first_actor.map(actor::actor),
         "evidences": i.evidence.iter().map(|e| call::evidence(i.provider, e)).collect::<Vec<_>>(),
         "observables": observables(i),
+        "remediation": remediation::remediation(i),
         "metadata": {
             "version": SCHEMA_VERSION,
             "profiles": PROFILES,

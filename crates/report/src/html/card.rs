@@ -1,4 +1,5 @@
-//! One incident as a card: what it is and why it scored, its lineage graph, and its timeline.
+//! One incident as a card: what it is and why it scored, its lineage graph, its timeline, and
+//! its investigation guide and response playbook.
 
 use std::io::{self, Write};
 
@@ -86,6 +87,7 @@ pub fn write(out: &mut dyn Write, incident: &Incident, anchor: &str) -> io::Resu
     lineage::write_svg(out, incident, &calls)?;
     writeln!(out, "</div><h4>Timeline</h4>")?;
     write_timeline(out, &calls)?;
+    super::playbook::write(out, incident)?;
     writeln!(out, "</article>")
 }
 
