@@ -131,6 +131,11 @@ pub struct HuntArgs {
     #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
     pub max_record_bytes: usize,
 
+    /// Skip (and report) records nested deeper than this (real audit records nest about ten
+    /// levels; the decoder counts depth, never recurses).
+    #[arg(long, value_name = "LEVELS", default_value_t = 128)]
+    pub max_depth: u32,
+
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,

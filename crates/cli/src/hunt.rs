@@ -44,7 +44,7 @@ pub fn run(args: HuntArgs) -> anyhow::Result<i32> {
     };
     let limits = Limits {
         max_record_bytes: args.max_record_bytes,
-        ..Limits::default()
+        max_depth: args.max_depth,
     };
     let progress = (!args.quiet && io::stderr().is_terminal()).then(|| progress_bar(&inputs));
     let reports = pipeline::read(&inputs, selection, limits, args.threads, progress.as_ref())?;

@@ -147,6 +147,11 @@ pub struct ServeArgs {
     #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
     pub max_record_bytes: usize,
 
+    /// Skip (and report) records nested deeper than this (real audit records nest about ten
+    /// levels; the decoder counts depth, never recurses).
+    #[arg(long, value_name = "LEVELS", default_value_t = 128)]
+    pub max_depth: u32,
+
     /// Only errors on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -221,7 +226,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<i32> {
             max_calls: args.max_state_calls,
             limits: Limits {
                 max_record_bytes: args.max_record_bytes,
-                ..Limits::default()
+                max_depth: args.max_depth,
             },
         },
         state_dir: args.state_dir,

@@ -280,3 +280,28 @@ fn a_missing_path_is_a_usage_error() {
         run.stderr
     );
 }
+
+/// `--max-depth` is a limit the user sets: a candidate nested past it is reported with its
+/// line and skipped, and the revert around it still escalates.
+#[test]
+fn max_depth_skips_only_the_deep_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = format!(
+        r#"{{"eventVersion":"1.08","eventName":"StopInstances","eventSource":"ec2.amazonaws.com","requestParameters":{}1{}}}"#,
+        r#"{"a":"#.repeat(20),
+        "}".repeat(20)
+    );
+    let path = write(dir.path(), "deep.jsonl", &with_bad_line(&deep, 4));
+    let p = path.display().to_string();
+    let run = revertwatch(
+        &["hunt", &p, "--format", "jsonl", "--max-depth", "12"],
+        None,
+    );
+    run.expect_code(3);
+    assert_eq!(escalations(&run), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("line 5"), "{}", run.stderr);
+    // The same file within the default limit reads whole.
+    let run = revertwatch(&["hunt", &p, "--format", "jsonl"], None);
+    assert_eq!(escalations(&run), 1, "{}", run.stderr);
+    assert!(!run.stderr.contains("deeper"), "{}", run.stderr);
+}
