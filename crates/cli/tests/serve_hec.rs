@@ -21,11 +21,8 @@ fn serve_args<'a>(state: &'a str, tokens: &'a str, alerts: &'a str) -> Vec<&'a s
     ]
 }
 
-/// The feed posted in time order, in batches as a forwarder sends them, some gzip'd, gives
-/// exactly hunt's incidents; each live incident alerts once per state, and nothing else does.
-#[test]
-fn hec_round_trip_matches_hunt() {
-    let corpus = Corpus::simulate("3MB", 5);
+/// A server with a fresh state directory and an alerts file, in a temp dir.
+fn started() -> (tempfile::TempDir, std::path::PathBuf, Server) {
     let work = tempfile::tempdir().unwrap();
     let state = work.path().join("state");
     let alerts_file = work.path().join("alerts.jsonl");
@@ -39,6 +36,15 @@ fn hec_round_trip_matches_hunt() {
         work.path(),
         "serve",
     );
+    (work, alerts_file, server)
+}
+
+/// The feed posted in time order, in batches as a forwarder sends them, some gzip'd, gives
+/// exactly hunt's incidents; each live incident alerts once per state, and nothing else does.
+#[test]
+fn hec_round_trip_matches_hunt() {
+    let corpus = Corpus::simulate("3MB", 5);
+    let (_work, alerts_file, server) = started();
     let auth = format!("Splunk {TOKEN}");
     for (n, batch) in corpus.feed.chunks(100).enumerate() {
         let (status, reply) = if n % 3 == 0 {
@@ -67,16 +73,7 @@ fn hec_round_trip_matches_hunt() {
     );
 
     let sent = alerts(&alerts_file);
-    let live: std::collections::BTreeMap<String, String> = hunted
-        .iter()
-        .filter(|i| i["suppressed_by"].is_null())
-        .map(|i| {
-            (
-                i["incident_id"].as_str().unwrap().to_string(),
-                i["severity"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let live = live::live_verdicts(&hunted);
     assert_eq!(alerted(&sent), live, "alerts are not the live incidents");
     assert_eq!(server.metric("revertwatch_records_skipped_total"), 0);
     assert_eq!(
@@ -90,19 +87,7 @@ fn hec_round_trip_matches_hunt() {
 #[test]
 fn resent_events_change_nothing() {
     let corpus = Corpus::simulate("1MB", 7);
-    let work = tempfile::tempdir().unwrap();
-    let state = work.path().join("state");
-    let alerts_file = work.path().join("alerts.jsonl");
-    let tokens = token_file(work.path());
-    let server = Server::start(
-        &serve_args(
-            state.to_str().unwrap(),
-            tokens.to_str().unwrap(),
-            alerts_file.to_str().unwrap(),
-        ),
-        work.path(),
-        "serve",
-    );
+    let (_work, alerts_file, server) = started();
     for batch in corpus.feed.chunks(250) {
         assert_eq!(server.post_events(batch).0, 200);
     }

@@ -343,16 +343,7 @@ mappings = {{
             "alert {id} was sent by both instances"
         );
     }
-    let live: BTreeMap<String, String> = hunted
-        .iter()
-        .filter(|i| i["suppressed_by"].is_null())
-        .map(|i| {
-            (
-                i["incident_id"].as_str().unwrap().to_string(),
-                i["severity"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let live = live::live_verdicts(&hunted);
     assert_eq!(alerted(&all), live);
     assert!(b.stop().success());
 }

@@ -168,14 +168,18 @@ async fn body_bytes(hec: &Hec, headers: &HeaderMap, body: Body) -> Result<Vec<u8
     }
 }
 
-async fn event(State(hec): State<Arc<Hec>>, headers: HeaderMap, body: Body) -> Response {
-    if let Err(r) = authorize(&hec, &headers) {
-        return *r;
-    }
+/// The body of an input request that passed the token check and the limits.
+async fn accepted(hec: &Hec, headers: &HeaderMap, body: Body) -> Result<Vec<u8>, Box<Response>> {
+    authorize(hec, headers)?;
     if !hec.accept_events {
-        return reply(&hec, StatusCode::BAD_REQUEST, "Token disabled", 1, None);
+        let r = reply(hec, StatusCode::BAD_REQUEST, "Token disabled", 1, None);
+        return Err(Box::new(r));
     }
-    let body = match body_bytes(&hec, &headers, body).await {
+    body_bytes(hec, headers, body).await
+}
+
+async fn event(State(hec): State<Arc<Hec>>, headers: HeaderMap, body: Body) -> Response {
+    let body = match accepted(&hec, &headers, body).await {
         Ok(b) => b,
         Err(r) => return *r,
     };
@@ -196,13 +200,7 @@ async fn event(State(hec): State<Arc<Hec>>, headers: HeaderMap, body: Body) -> R
 }
 
 async fn raw(State(hec): State<Arc<Hec>>, headers: HeaderMap, body: Body) -> Response {
-    if let Err(r) = authorize(&hec, &headers) {
-        return *r;
-    }
-    if !hec.accept_events {
-        return reply(&hec, StatusCode::BAD_REQUEST, "Token disabled", 1, None);
-    }
-    let body = match body_bytes(&hec, &headers, body).await {
+    let body = match accepted(&hec, &headers, body).await {
         Ok(b) => b,
         Err(r) => return *r,
     };

@@ -467,3 +467,17 @@ pub fn wait_or(
         std::thread::sleep(Duration::from_millis(200));
     }
 }
+
+/// The state each unsuppressed incident must have been alerted in: its final severity.
+pub fn live_verdicts(incidents: &[Value]) -> BTreeMap<String, String> {
+    incidents
+        .iter()
+        .filter(|i| i["suppressed_by"].is_null())
+        .map(|i| {
+            (
+                i["incident_id"].as_str().unwrap().to_string(),
+                i["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
