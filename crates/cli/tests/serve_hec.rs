@@ -213,3 +213,32 @@ fn restart_keeps_state() {
     assert_eq!(verdicts(&second.incidents()), verdicts(&corpus.hunted()));
     alerts(&alerts_file);
 }
+
+/// Past `--max-state-calls` the oldest calls are evicted with a counted warning: the server
+/// keeps answering and its state stays under the cap.
+#[test]
+fn state_cap_evicts_with_a_counted_warning() {
+    let corpus = Corpus::simulate("1MB", 13);
+    let work = tempfile::tempdir().unwrap();
+    let state = work.path().join("state");
+    let tokens = token_file(work.path());
+    let mut args = serve_args(
+        state.to_str().unwrap(),
+        tokens.to_str().unwrap(),
+        "/dev/null",
+    );
+    args.extend(["--max-state-calls", "40", "--allowed-lateness", "30d"]);
+    let server = Server::start(&args, work.path(), "serve");
+    for batch in corpus.feed.chunks(100) {
+        assert_eq!(server.post_events(batch).0, 200);
+    }
+    assert!(server.metric("revertwatch_state_calls") <= 40);
+    assert!(server.metric("revertwatch_state_evictions_total") > 0);
+    assert!(
+        server.log().contains("evicted the"),
+        "no eviction warning:\n{}",
+        server.log()
+    );
+    assert!(!server.incidents().is_empty());
+    assert!(server.stop().success());
+}
