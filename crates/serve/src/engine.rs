@@ -363,10 +363,32 @@ impl Engine {
             .iter()
             .flat_map(|i| i.event_ids.iter().map(String::as_str))
             .collect();
+        // A closing incident takes every phase of its calls with it: a merged call's time is
+        // its first phase's, and a later phase left behind would be detected alone.
+        let closing: BTreeSet<&str> = old
+            .iter()
+            .flat_map(|i| i.event_ids.iter().map(String::as_str))
+            .collect();
+        // Outside incidents, the phases of one operation go together, once the last of them
+        // is past the cutoff.
+        let mut operation_end: BTreeMap<&str, DateTime<Utc>> = BTreeMap::new();
+        for c in part.calls.values() {
+            if let Some(k) = &c.correlation {
+                let end = operation_end.entry(k.as_str()).or_insert(c.time);
+                *end = (*end).max(c.time);
+            }
+        }
         let gone: Vec<String> = part
             .calls
             .iter()
-            .filter(|(k, c)| c.time < cutoff && !held.contains(k.as_str()))
+            .filter(|(k, c)| {
+                let ended = c
+                    .correlation
+                    .as_deref()
+                    .and_then(|k| operation_end.get(k))
+                    .map_or(c.time, |t| *t);
+                !held.contains(k.as_str()) && (closing.contains(k.as_str()) || ended < cutoff)
+            })
             .map(|(k, _)| k.clone())
             .collect();
         for k in gone {

@@ -1,0 +1,307 @@
+//! After a soak: nothing lost, nothing duplicated, the same incidents as `hunt`, flat memory.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::run::read_report;
+use crate::Fallible;
+
+#[derive(clap::Args)]
+pub struct VerifyArgs {
+    /// serve's base URL (for /incidents).
+    #[arg(long)]
+    hec: String,
+    #[arg(long)]
+    token: String,
+    /// `revertwatch hunt --format jsonl` of the same corpus.
+    #[arg(long)]
+    hunt: PathBuf,
+    /// The corpus's ground-truth.jsonl.
+    #[arg(long)]
+    truth: PathBuf,
+    /// The alerts file serve wrote.
+    #[arg(long)]
+    alerts: PathBuf,
+    /// The run's report (for the RSS samples).
+    #[arg(long)]
+    report: PathBuf,
+    /// The feed that was sent (to tell phantom alerts by their records).
+    #[arg(long)]
+    feed: PathBuf,
+    /// The last minute's mean RSS may exceed the second minute's by this fraction and still
+    /// count as flat (the first minute is warm-up: state fills over the first horizon).
+    #[arg(long, default_value_t = 0.10)]
+    rss_tolerance: f64,
+}
+
+fn jsonl(bytes: &[u8]) -> Vec<Value> {
+    bytes
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+        .filter_map(|l| serde_json::from_slice(l).ok())
+        .collect()
+}
+
+fn s(v: &Value, k: &str) -> String {
+    match &v[k] {
+        Value::String(s) => s.clone(),
+        Value::Null => "null".into(),
+        other => other.to_string(),
+    }
+}
+
+type Verdict = (String, String, String);
+
+/// What an incident is judged to be, as the acceptance criteria compare it.
+fn verdicts(incidents: &[Value]) -> BTreeSet<Verdict> {
+    incidents
+        .iter()
+        .map(|i| (s(i, "incident_id"), s(i, "severity"), s(i, "suppressed_by")))
+        .collect()
+}
+
+pub fn verify(args: VerifyArgs) -> Fallible<()> {
+    let agent = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(60)))
+        .http_status_as_error(false)
+        .build()
+        .new_agent();
+    let mut reply = agent
+        .get(format!("{}/incidents", args.hec))
+        .header("Authorization", &format!("Splunk {}", args.token))
+        .call()?;
+    if reply.status() != 200 {
+        return Err(format!("/incidents answered HTTP {}", reply.status()).into());
+    }
+    let served = jsonl(&reply.body_mut().read_to_vec()?);
+    let hunted = jsonl(&std::fs::read(&args.hunt)?);
+    let truth = jsonl(&std::fs::read(&args.truth)?);
+    let alerts = jsonl(&std::fs::read(&args.alerts)?);
+    let mut failures = Vec::new();
+    let mut rows: Vec<(String, String, bool)> = Vec::new();
+
+    let (sv, hv) = (verdicts(&served), verdicts(&hunted));
+    let missing: Vec<_> = hv.difference(&sv).collect();
+    let extra: Vec<_> = sv.difference(&hv).collect();
+    rows.push((
+        "`/incidents` = `hunt --format jsonl` (incident_id, severity, suppressed_by)".into(),
+        format!(
+            "{} served, {} hunted; {} missing, {} extra",
+            sv.len(),
+            hv.len(),
+            missing.len(),
+            extra.len()
+        ),
+        missing.is_empty() && extra.is_empty(),
+    ));
+    for m in missing.iter().take(5) {
+        failures.push(format!("hunt has {m:?}, serve does not"));
+    }
+    for x in extra.iter().take(5) {
+        failures.push(format!("serve has {x:?}, hunt does not"));
+    }
+
+    let by_target: BTreeMap<String, &Value> = served.iter().map(|i| (s(i, "target"), i)).collect();
+    let mut found = 0;
+    for t in &truth {
+        let want = |k: &str, got: &Value| s(t, k) == s(got, k);
+        let ok = by_target.get(&s(t, "target")).is_some_and(|i| {
+            s(i, "severity") == s(t, "expected_severity")
+                && i["chains"] == t["expected_chains"]
+                && want("account", i)
+                && s(i, "suppressed_by") == s(t, "expected_suppressed_by")
+        });
+        if ok {
+            found += 1;
+        } else {
+            failures.push(format!(
+                "planted {} ({}) is not in /incidents as ground truth says",
+                s(t, "id"),
+                s(t, "target")
+            ));
+        }
+    }
+    rows.push((
+        "every planted scenario (ground-truth.jsonl) in `/incidents`, with its severity, chains, account and suppression".into(),
+        format!("{found} of {}", truth.len()),
+        found == truth.len() && !truth.is_empty(),
+    ));
+
+    let mut ids = BTreeSet::new();
+    let repeated = alerts
+        .iter()
+        .filter(|a| !ids.insert(s(a, "alert_id")))
+        .count();
+    rows.push((
+        "no alert_id twice in the alerts file".into(),
+        format!("{} alerts, {repeated} repeated", alerts.len()),
+        repeated == 0,
+    ));
+    let alerted: BTreeSet<(String, String)> = alerts
+        .iter()
+        .map(|a| (s(a, "incident_id"), s(a, "severity")))
+        .collect();
+    let live: Vec<&Value> = hunted
+        .iter()
+        .filter(|i| i["suppressed_by"].is_null() && s(i, "severity") != "none")
+        .collect();
+    let unalerted: Vec<String> = live
+        .iter()
+        .filter(|i| !alerted.contains(&(s(i, "incident_id"), s(i, "severity"))))
+        .map(|i| s(i, "incident_id"))
+        .collect();
+    rows.push((
+        "every live incident of `hunt` alerted in its final severity".into(),
+        format!("{} live, {} not alerted", live.len(), unalerted.len()),
+        unalerted.is_empty(),
+    ));
+    for u in unalerted.iter().take(5) {
+        failures.push(format!(
+            "incident {u} was never alerted in its final severity"
+        ));
+    }
+    let ids_of = |a: &Value| -> Vec<String> {
+        a["event_ids"]
+            .as_array()
+            .map(|v| {
+                v.iter()
+                    .filter_map(|e| e.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let keyed: Vec<(String, Vec<String>)> = alerts
+        .iter()
+        .map(|a| (s(a, "incident_id"), ids_of(a)))
+        .collect();
+    let feed = crate::feed::Feed::read(&args.feed)?;
+    let index = feed.index(feed.records.len());
+    let later_only = |events: &[String]| {
+        !events.is_empty()
+            && events.iter().all(|e| {
+                index
+                    .get(e.as_str())
+                    .is_some_and(|i| crate::feed::later_phase(feed.json(*i)))
+            })
+    };
+    let phantom = crate::run::phantoms(
+        &feed,
+        &index,
+        keyed.iter().map(|(i, e)| (i.as_str(), &e[..])),
+    );
+    let phantoms = phantom.iter().filter(|p| **p).count();
+    rows.push((
+        "phantom alerts: an incident made only of later phases (Azure Accept/Success, GCP `last`) or of events already alerted in another incident".into(),
+        phantoms.to_string(),
+        phantoms == 0,
+    ));
+    let phantom_extra = extra
+        .iter()
+        .filter(|v| {
+            served
+                .iter()
+                .find(|i| s(i, "incident_id") == v.0)
+                .is_some_and(|i| later_only(&ids_of(i)))
+        })
+        .count();
+    rows.push((
+        "of the extra incidents in `/incidents`, those made only of later phases".into(),
+        format!("{phantom_extra} of {}", extra.len()),
+        phantom_extra == 0,
+    ));
+    // An alert on a partial incident is replaced when the incident grows under another id:
+    // the later alert lists it in `supersedes`. Those are accounted for; any other alert for
+    // an incident `hunt` does not have is not.
+    let hunted_ids: BTreeSet<String> = hunted.iter().map(|i| s(i, "incident_id")).collect();
+    let superseded: BTreeSet<String> = alerts
+        .iter()
+        .flat_map(|a| a["supersedes"].as_array().cloned().unwrap_or_default())
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    let not_hunted: Vec<&Value> = alerts
+        .iter()
+        .filter(|a| !hunted_ids.contains(&s(a, "incident_id")))
+        .collect();
+    let strays = not_hunted
+        .iter()
+        .filter(|a| !superseded.contains(&s(a, "incident_id")))
+        .count();
+    rows.push((
+        "alerts for incidents `hunt` does not have, and that no later alert supersedes".into(),
+        format!(
+            "{strays} (besides {} superseded by a later alert as their incident grew)",
+            not_hunted.len() - strays
+        ),
+        strays == 0,
+    ));
+
+    let report = read_report(&args.report)?;
+    let minute = |from: f64, to: f64| {
+        report
+            .samples
+            .iter()
+            .filter(|x| x.t_s >= from && x.t_s <= to && x.rss_kb > 0)
+            .map(|x| x.rss_kb as f64 / 1024.0)
+            .fold((0.0f64, f64::MAX, 0.0f64, 0usize), |(sum, lo, hi, n), v| {
+                (sum + v, lo.min(v), hi.max(v), n + 1)
+            })
+    };
+    let (f_sum, f_lo, f_hi, f_n) = minute(0.0, 60.0);
+    let (w_sum, w_lo, w_hi, w_n) = minute(60.0, 120.0);
+    let (l_sum, l_lo, l_hi, l_n) = minute(report.send_s - 60.0, report.send_s);
+    let mean = |sum: f64, n: usize| sum / n.max(1) as f64;
+    let flat =
+        w_n > 0 && l_n > 0 && mean(l_sum, l_n) <= mean(w_sum, w_n) * (1.0 + args.rss_tolerance);
+    let span = |lo: f64, hi: f64, sum: f64, n: usize| {
+        format!(
+            "{:.0}–{:.0} MB (mean {:.0})",
+            if n > 0 { lo } else { 0.0 },
+            hi,
+            mean(sum, n)
+        )
+    };
+    rows.push((
+        format!(
+            "RSS flat: last minute's mean within {:.0} % of the second minute's",
+            args.rss_tolerance * 100.0
+        ),
+        format!(
+            "first minute {}; second minute {}; last minute {}",
+            span(f_lo, f_hi, f_sum, f_n),
+            span(w_lo, w_hi, w_sum, w_n),
+            span(l_lo, l_hi, l_sum, l_n)
+        ),
+        flat,
+    ));
+    let lost = report.hec_records_lost + report.nats_publish_failed;
+    rows.push((
+        "records the driver could not hand over (HEC non-2xx other than the planted 400s, failed publishes)".into(),
+        lost.to_string(),
+        lost == 0,
+    ));
+    rows.push((
+        "serve drained everything (JetStream lag 0, no alert pending) after sending".into(),
+        report.drained.to_string(),
+        report.drained,
+    ));
+
+    println!("| check | result | ok |");
+    println!("|---|---|---|");
+    for (check, result, ok) in &rows {
+        println!(
+            "| {check} | {result} | {} |",
+            if *ok { "yes" } else { "**NO**" }
+        );
+    }
+    for f in &failures {
+        eprintln!("load: verify: {f}");
+    }
+    if rows.iter().all(|r| r.2) {
+        Ok(())
+    } else {
+        Err("the soak failed a check (see the table)".into())
+    }
+}
