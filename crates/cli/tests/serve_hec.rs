@@ -242,3 +242,74 @@ fn state_cap_evicts_with_a_counted_warning() {
     assert!(!server.incidents().is_empty());
     assert!(server.stop().success());
 }
+
+/// Regression (found by the soak): a merged Azure call's time is its first phase's, so when
+/// its incident closed, a later `Success` phase newer than the cutoff stayed behind and was
+/// detected alone as a new, "phantom" incident with an alert of its own.
+#[test]
+fn regression_closing_an_incident_takes_all_its_phases() {
+    let fixture: Value = serde_json::from_str(
+        &std::fs::read_to_string(support::fixture("scenarios/azure/full-revert.json")).unwrap(),
+    )
+    .unwrap();
+    let records: Vec<Value> = fixture["records"].as_array().unwrap().clone();
+    let of = |op: &str| -> Vec<live::Record> {
+        records
+            .iter()
+            .filter(|r| {
+                r["operationName"]
+                    .as_str()
+                    .unwrap()
+                    .eq_ignore_ascii_case(op)
+            })
+            .map(|r| live::Record {
+                time: r["time"].as_str().unwrap().to_string(),
+                provider: "azure",
+                account: String::new(),
+                json: r.clone(),
+            })
+            .collect()
+    };
+    let deallocate = of("Microsoft.Compute/virtualMachines/deallocate/action");
+    let restore = of("Microsoft.Compute/disks/write");
+    let start = of("Microsoft.Compute/virtualMachines/start/action");
+    assert_eq!((deallocate.len(), restore.len(), start.len()), (3, 3, 3));
+
+    let work = tempfile::tempdir().unwrap();
+    let state = work.path().join("state");
+    let alerts_file = work.path().join("alerts.jsonl");
+    let tokens = token_file(work.path());
+    let mut args = serve_args(
+        state.to_str().unwrap(),
+        tokens.to_str().unwrap(),
+        alerts_file.to_str().unwrap(),
+    );
+    // Held for 2 minutes behind the newest call: the disk write at 13:02:20 puts the cutoff at
+    // 13:00:20, between the deallocate's Start (13:00:01) and its Success (13:00:45).
+    args.extend(["--window", "1m", "--allowed-lateness", "0s"]);
+    let server = Server::start(&args, work.path(), "serve");
+    assert_eq!(server.post_events(&deallocate).0, 200);
+    assert_eq!(server.post_events(&restore).0, 200);
+    // A later call in the same subscription: a left-behind phase would be detected now.
+    assert_eq!(server.post_events(&start).0, 200);
+
+    let dir = work.path().join("logs");
+    std::fs::create_dir(&dir).unwrap();
+    let all: Vec<&Value> = deallocate
+        .iter()
+        .chain(&restore)
+        .chain(&start)
+        .map(|r| &r.json)
+        .collect();
+    std::fs::write(
+        dir.join("activity.json"),
+        serde_json::json!({ "records": all }).to_string(),
+    )
+    .unwrap();
+    let hunted = support::hunt_jsonl(&[dir.as_path()], &["--window", "1m"]);
+    hunted.expect_code(0);
+    let served = server.incidents();
+    assert_eq!(served.len(), 3, "{served:#?}");
+    assert_eq!(verdicts(&served), verdicts(&hunted.jsonl()));
+    assert_eq!(alerts(&alerts_file).len(), 3);
+}
