@@ -240,5 +240,7 @@ pub fn later_phase(json: &[u8]) -> bool {
         .get("resultType")
         .or_else(|| v.get("status").and_then(|s| s.get("value")))
         .and_then(Value::as_str);
-    v.get("correlationId").is_some() && result.is_some_and(|r| !r.eq_ignore_ascii_case("start"))
+    // Event Hub records say `Start`, the REST schema `Started`.
+    let first = |r: &str| r.eq_ignore_ascii_case("start") || r.eq_ignore_ascii_case("started");
+    v.get("correlationId").is_some() && result.is_some_and(|r| !first(r))
 }

@@ -263,13 +263,18 @@ pub fn verify(args: VerifyArgs) -> Fallible<()> {
             mean(sum, n)
         )
     };
+    let judged = if w_n == 0 {
+        "the run is too short to judge (it needs three minutes): ".to_string()
+    } else {
+        String::new()
+    };
     rows.push((
         format!(
             "RSS flat: last minute's mean within {:.0} % of the second minute's",
             args.rss_tolerance * 100.0
         ),
         format!(
-            "first minute {}; second minute {}; last minute {}",
+            "{judged}first minute {}; second minute {}; last minute {}",
             span(f_lo, f_hi, f_sum, f_n),
             span(w_lo, w_hi, w_sum, w_n),
             span(l_lo, l_hi, l_sum, l_n)
