@@ -82,10 +82,23 @@ impl Leases {
 
     /// Keeps this instance's share of partitions until `stop`, then hands them back.
     pub async fn run(self, mut stop: watch::Receiver<bool>) -> Result<(), ServeError> {
-        let bucket = self.bucket().await?;
         let me = self.plan.instance.clone();
         let mut owned: BTreeMap<u32, Owned> = BTreeMap::new();
         let tick = self.plan.lease / 3;
+        // A cluster that is still electing leaders refuses for a while: keep asking.
+        let bucket = loop {
+            match self.bucket().await {
+                Ok(b) => break b,
+                Err(e) => eprintln!("revertwatch: warning: partition leases: {e}; retrying"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(tick) => {}
+                _ = stop.changed() => {}
+            }
+            if *stop.borrow() {
+                return Ok(());
+            }
+        };
         loop {
             if *stop.borrow() {
                 break;

@@ -364,11 +364,22 @@ pub fn alerts(path: &Path) -> Vec<Value> {
     alerts
 }
 
-/// The state an incident was last alerted in, per incident.
+/// The state an incident was last alerted in, per incident. An incident that a later alert
+/// `supersedes` (its id changed when an earlier call arrived late) is left out: the later
+/// alert stands for it.
 pub fn alerted(alerts: &[Value]) -> BTreeMap<String, String> {
+    let superseded: BTreeSet<&str> = alerts
+        .iter()
+        .flat_map(|a| a["supersedes"].as_array().into_iter().flatten())
+        .filter_map(Value::as_str)
+        .collect();
     let mut out = BTreeMap::new();
     for a in alerts {
-        let id = a["incident_id"].as_str().unwrap().to_string();
+        let id = a["incident_id"].as_str().unwrap();
+        if superseded.contains(id) {
+            continue;
+        }
+        let id = id.to_string();
         let sev = a["severity"].as_str().unwrap().to_string();
         let e = out.entry(id).or_insert_with(String::new);
         if e.as_str() != "escalate" {
