@@ -20,23 +20,13 @@ use std::time::{Duration, Instant};
 
 use revertwatch_kit::{plan, plans, Provider, Scenario};
 use serde_json::Value;
-use support::{revertwatch, workspace};
+use support::revertwatch;
 
 // ------------------------------------------------------------------ the moto server
 
 /// The venv's bin directory (moto_server, aws), installing it on first use.
 fn moto_bin() -> PathBuf {
-    let script = workspace().join("scripts/ensure-moto");
-    let out = Command::new("bash")
-        .arg(&script)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
-    assert!(
-        out.status.success(),
-        "scripts/ensure-moto could not install moto and awscli:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+    support::ensure_tool("ensure-moto", "the kit's moto runs")
 }
 
 /// One moto server on a free loopback port, for one test; killed (by its pid) on drop.

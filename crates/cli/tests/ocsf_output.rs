@@ -16,17 +16,7 @@ const OCSF_VERSION: &str = "1.4.0";
 
 /// The venv's Python, installing it on first use.
 fn ocsf_python() -> PathBuf {
-    let script = workspace().join("scripts/ensure-ocsf");
-    let out = Command::new("bash")
-        .arg(&script)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
-    assert!(
-        out.status.success(),
-        "scripts/ensure-ocsf could not install the OCSF validator:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+    support::ensure_tool("ensure-ocsf", "OCSF schema validation")
 }
 
 /// Validates every line of every file against OCSF; panics with each failure.

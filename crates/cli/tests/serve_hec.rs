@@ -21,21 +21,20 @@ fn serve_args<'a>(state: &'a str, tokens: &'a str, alerts: &'a str) -> Vec<&'a s
     ]
 }
 
-/// A server with a fresh state directory and an alerts file, in a temp dir.
-fn started() -> (tempfile::TempDir, std::path::PathBuf, Server) {
+/// A server with a fresh state directory and an alerts file, in a temp dir, run with `extra`
+/// flags besides.
+fn started(extra: &[&str]) -> (tempfile::TempDir, std::path::PathBuf, Server) {
     let work = tempfile::tempdir().unwrap();
     let state = work.path().join("state");
     let alerts_file = work.path().join("alerts.jsonl");
     let tokens = token_file(work.path());
-    let server = Server::start(
-        &serve_args(
-            state.to_str().unwrap(),
-            tokens.to_str().unwrap(),
-            alerts_file.to_str().unwrap(),
-        ),
-        work.path(),
-        "serve",
+    let mut args = serve_args(
+        state.to_str().unwrap(),
+        tokens.to_str().unwrap(),
+        alerts_file.to_str().unwrap(),
     );
+    args.extend_from_slice(extra);
+    let server = Server::start(&args, work.path(), "serve");
     (work, alerts_file, server)
 }
 
@@ -44,7 +43,7 @@ fn started() -> (tempfile::TempDir, std::path::PathBuf, Server) {
 #[test]
 fn hec_round_trip_matches_hunt() {
     let corpus = Corpus::simulate("3MB", 5);
-    let (_work, alerts_file, server) = started();
+    let (_work, alerts_file, server) = started(&[]);
     let auth = format!("Splunk {TOKEN}");
     for (n, batch) in corpus.feed.chunks(100).enumerate() {
         let (status, reply) = if n % 3 == 0 {
@@ -87,7 +86,7 @@ fn hec_round_trip_matches_hunt() {
 #[test]
 fn resent_events_change_nothing() {
     let corpus = Corpus::simulate("1MB", 7);
-    let (_work, alerts_file, server) = started();
+    let (_work, alerts_file, server) = started(&[]);
     for batch in corpus.feed.chunks(250) {
         assert_eq!(server.post_events(batch).0, 200);
     }
@@ -109,16 +108,7 @@ fn resent_events_change_nothing() {
 #[test]
 fn hec_auth_limits_and_bad_events() {
     let corpus = Corpus::simulate("1MB", 9);
-    let work = tempfile::tempdir().unwrap();
-    let state = work.path().join("state");
-    let tokens = token_file(work.path());
-    let mut args = serve_args(
-        state.to_str().unwrap(),
-        tokens.to_str().unwrap(),
-        "/dev/null",
-    );
-    args.extend(["--max-body-bytes", "200000"]);
-    let server = Server::start(&args, work.path(), "serve");
+    let (_work, _, server) = started(&["--max-body-bytes", "200000"]);
     let (status, health) = server.get("/services/collector/health", false).unwrap();
     assert_eq!(status, 200);
     assert!(health.contains("\"code\":17"), "{health}");
@@ -219,16 +209,7 @@ fn restart_keeps_state() {
 #[test]
 fn state_cap_evicts_with_a_counted_warning() {
     let corpus = Corpus::simulate("1MB", 13);
-    let work = tempfile::tempdir().unwrap();
-    let state = work.path().join("state");
-    let tokens = token_file(work.path());
-    let mut args = serve_args(
-        state.to_str().unwrap(),
-        tokens.to_str().unwrap(),
-        "/dev/null",
-    );
-    args.extend(["--max-state-calls", "40", "--allowed-lateness", "30d"]);
-    let server = Server::start(&args, work.path(), "serve");
+    let (_work, _, server) = started(&["--max-state-calls", "40", "--allowed-lateness", "30d"]);
     for batch in corpus.feed.chunks(100) {
         assert_eq!(server.post_events(batch).0, 200);
     }
@@ -275,19 +256,7 @@ fn regression_closing_an_incident_takes_all_its_phases() {
     let start = of("Microsoft.Compute/virtualMachines/start/action");
     assert_eq!((deallocate.len(), restore.len(), start.len()), (3, 3, 3));
 
-    let work = tempfile::tempdir().unwrap();
-    let state = work.path().join("state");
-    let alerts_file = work.path().join("alerts.jsonl");
-    let tokens = token_file(work.path());
-    let mut args = serve_args(
-        state.to_str().unwrap(),
-        tokens.to_str().unwrap(),
-        alerts_file.to_str().unwrap(),
-    );
-    // Held for 2 minutes behind the newest call: the disk write at 13:02:20 puts the cutoff at
-    // 13:00:20, between the deallocate's Start (13:00:01) and its Success (13:00:45).
-    args.extend(["--window", "1m", "--allowed-lateness", "0s"]);
-    let server = Server::start(&args, work.path(), "serve");
+    let (work, alerts_file, server) = started(&["--window", "1m", "--allowed-lateness", "0s"]);
     assert_eq!(server.post_events(&deallocate).0, 200);
     assert_eq!(server.post_events(&restore).0, 200);
     // A later call in the same subscription: a left-behind phase would be detected now.

@@ -15,17 +15,7 @@ use revertwatch_pack::Signal;
 
 /// The venv's bin dir, installing sigma-cli on first use; panics with the script's reasons.
 fn sigma_tools() -> PathBuf {
-    let script = support::workspace().join("scripts/ensure-sigma");
-    let out = Command::new("bash")
-        .arg(&script)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
-    assert!(
-        out.status.success(),
-        "scripts/ensure-sigma could not provide sigma-cli, which this test needs:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let bin = PathBuf::from(String::from_utf8(out.stdout).unwrap().trim());
+    let bin = support::ensure_tool("ensure-sigma", "the Sigma export test");
     assert!(bin.join("sigma").is_file(), "no sigma in {}", bin.display());
     bin
 }

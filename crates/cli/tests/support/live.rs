@@ -4,25 +4,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::support::{hunt_jsonl, revertwatch, workspace};
+use crate::support::{hunt_jsonl, revertwatch};
 
 pub const TOKEN: &str = "test-hec-token-0123456789";
 
-/// A free loopback port (a race with other processes is possible, and harmless in tests).
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+pub use crate::support::free_port;
 
 /// One simulated corpus: the files `hunt` reads, and the same records as a live feed.
 pub struct Corpus {
@@ -398,15 +390,7 @@ pub fn token_file(dir: &Path) -> PathBuf {
 
 /// `scripts/ensure-nats`: Debian's nats-server, installed by the test tooling.
 pub fn nats_server_bin() -> PathBuf {
-    let out = Command::new(workspace().join("scripts/ensure-nats"))
-        .output()
-        .expect("scripts/ensure-nats runs");
-    assert!(
-        out.status.success(),
-        "scripts/ensure-nats could not provide nats-server; the JetStream tests need it:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+    crate::support::ensure_tool("ensure-nats", "the JetStream tests")
 }
 
 /// A nats-server with JetStream; killed when dropped.
