@@ -115,6 +115,25 @@ pub struct HuntArgs {
     #[arg(long, value_name = "DURATION", default_value = "6h", value_parser = parse_duration)]
     pub window: Duration,
 
+    /// How much older than its file's place in the archive a record may be. Files are read in
+    /// the time order their paths give (CloudTrail file names, Azure `y=/m=/d=/h=` and GCS
+    /// sink folders, any `YYYY/MM/DD` folders), and an incident is let go once it is more than
+    /// two windows behind the oldest file still to read, less this. Records that arrive later
+    /// than that are counted in a warning. CloudTrail delivers within about 15 minutes.
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_duration)]
+    pub allowed_lateness: Duration,
+
+    /// Hold every call until the end, so that no file order can change the result: for
+    /// archives whose paths do not tell time or whose files hold many days each. Memory grows
+    /// with the calls the pack matches (about 2 KB each). `--view calls` implies it.
+    #[arg(long)]
+    pub hold_all: bool,
+
+    /// Close incidents at every batch of files once this many calls are held (tests use it to
+    /// exercise closing on small inputs).
+    #[arg(long, hide = true, value_name = "CALLS")]
+    pub closing_from: Option<usize>,
+
     /// Also list failed attempts (they never raise a score).
     #[arg(long)]
     pub show_failed: bool,

@@ -5,7 +5,7 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 
 use anyhow::Context;
 use revertwatch_decode::Limits;
-use revertwatch_detect::{seed_spl, Severity};
+use revertwatch_detect::{seed_spl, Correlator, Severity};
 use revertwatch_normalize::{ApiCall, FileReport, Selection};
 use revertwatch_pack::Prefilter;
 use revertwatch_report::{write_events, write_incidents, Format};
@@ -47,19 +47,52 @@ pub fn run(args: HuntArgs) -> anyhow::Result<i32> {
         max_depth: args.max_depth,
     };
     let progress = (!args.quiet && io::stderr().is_terminal()).then(|| progress_bar(&inputs));
-    let reports = pipeline::read(&inputs, selection, limits, args.threads, progress.as_ref())?;
-    if let Some(bar) = &progress {
-        bar.finish_and_clear();
-    }
-
+    let reader = pipeline::Reader::new(selection, limits, args.threads)?;
     let mut summary = Summary::default();
     let stderr = io::stderr();
     let mut err = stderr.lock();
+    let mut take = |summary: &mut Summary, report: &FileReport| {
+        summary.add_file(report);
+        report_skips(&mut err, report)
+    };
     let mut calls = Vec::new();
-    for report in reports {
-        summary.add_file(&report);
-        report_skips(&mut err, &report)?;
-        calls.extend(report.calls);
+    let mut detection = None;
+    match &profile {
+        Profile::Pack(pack) if !args.hold_all && args.view != View::Calls => {
+            let (found, stats) = pipeline::correlate_in_time_order(
+                &reader,
+                inputs,
+                match args.closing_from {
+                    Some(n) => Correlator::new(pack.clone(), args.window).closing_from(n),
+                    None => Correlator::new(pack.clone(), args.window),
+                },
+                args.allowed_lateness,
+                progress.as_ref(),
+                &mut |report| take(&mut summary, report),
+            )?;
+            summary.late = stats.late;
+            summary.held_peak = (stats.closings > 0).then_some(stats.peak_held);
+            detection = Some(found);
+        }
+        _ => {
+            for mut report in reader.read(&inputs, progress.as_ref()) {
+                take(&mut summary, &report)?;
+                calls.append(&mut report.calls);
+            }
+        }
+    }
+    if let Some(bar) = &progress {
+        bar.finish_and_clear();
+    }
+    if summary.late > 0 {
+        writeln!(
+            err,
+            "revertwatch: warning: {} calls were older than their file's place in time order allows \
+             (--allowed-lateness {}); incidents around them may be split or missed. \
+             Rerun with --hold-all, or a larger --allowed-lateness.",
+            summary.late,
+            humantime::format_duration(args.allowed_lateness)
+        )?;
     }
 
     let colour = match args.color {
@@ -99,7 +132,14 @@ pub fn run(args: HuntArgs) -> anyhow::Result<i32> {
             write_events(&mut out, &rows, format)
         }
         Profile::Pack(pack) => {
-            let (calls, detection) = pipeline::detect_incidents(calls, pack, args.window);
+            let detection = match detection {
+                Some(found) => found,
+                None => {
+                    let (merged, found) = pipeline::detect_incidents(calls, pack, args.window);
+                    calls = merged;
+                    found
+                }
+            };
             let mut incidents = detection.incidents;
             let applied = apply(&mut incidents, &tuning, chrono::Utc::now().date_naive());
             summary.add_tuning(&applied);

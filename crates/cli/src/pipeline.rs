@@ -1,17 +1,18 @@
 //! The stages shared by `hunt` and `config check`: read inputs in parallel, then merge,
-//! annotate and detect over everything at once.
+//! annotate and detect, over everything at once or in time order as the inputs are read.
 
 use std::io;
 use std::time::Duration;
 
 use anyhow::Context;
+use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use revertwatch_decode::Limits;
-use revertwatch_detect::{detect, Detection};
+use revertwatch_detect::{detect, ClosingStats, Correlator, Detection};
 use revertwatch_normalize::{annotate, merge_phases, ApiCall, FileReport, Ingest, Selection};
 use revertwatch_pack::Pack;
 use revertwatch_report::escape::terminal;
-use revertwatch_source::Wanted;
+use revertwatch_source::{time_hint, Wanted};
 
 use crate::inputs::Input;
 use crate::remote_cmd::RemoteObject;
@@ -27,80 +28,148 @@ pub fn selection(pack: &Pack) -> Selection {
     }
 }
 
-/// Reads every input, in parallel, and returns the reports in input order, advancing
-/// `progress` (in input bytes as stored) as each one is done.
-///
-/// Local inputs are read one task per file. Objects are fetched with at most `--max-requests`
-/// in flight, and each is decoded by a worker while its body is still arriving; workers take
-/// objects in the order their requests started, so none waits behind one not yet requested.
-pub fn read(
-    inputs: &[Input],
-    selection: Selection,
-    limits: Limits,
-    threads: Option<usize>,
-    progress: Option<&indicatif::ProgressBar>,
-) -> anyhow::Result<Vec<FileReport>> {
-    let ingest = Ingest { selection, limits };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.unwrap_or(0))
-        .build()
-        .context("cannot start worker threads")?;
-    let done = |input: &Input, report: FileReport| {
-        if let Some(bar) = progress {
-            bar.inc(input.stored_size());
-        }
-        report
-    };
-    let mut reports: Vec<Option<FileReport>> = pool.install(|| {
-        inputs
-            .par_iter()
-            .map(|input| {
-                let report = match input {
-                    Input::File(path) => ingest.read_path(path),
-                    Input::Stdin => ingest.read_reader("<stdin>", io::stdin()),
-                    Input::Unlisted { name, reason } => {
-                        ingest.read_reader(name, Unreadable(reason.clone()))
-                    }
-                    Input::Object(_) => return None,
-                };
-                Some(done(input, report))
-            })
-            .collect()
-    });
-    let objects: Vec<(usize, &RemoteObject)> = inputs
-        .iter()
-        .enumerate()
-        .filter_map(|(i, input)| match input {
-            Input::Object(o) => Some((i, o)),
-            _ => None,
+/// Decoding and normalizing, on a pool of worker threads.
+pub struct Reader {
+    ingest: Ingest,
+    pool: rayon::ThreadPool,
+}
+
+impl Reader {
+    pub fn new(
+        selection: Selection,
+        limits: Limits,
+        threads: Option<usize>,
+    ) -> anyhow::Result<Reader> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.unwrap_or(0))
+            .build()
+            .context("cannot start worker threads")?;
+        Ok(Reader {
+            ingest: Ingest { selection, limits },
+            pool,
         })
-        .collect();
-    if let Some((_, first)) = objects.first() {
-        let remote = &first.remote;
-        let wanted = objects
-            .iter()
-            .map(|(_, o)| Wanted {
-                bucket: o.bucket.clone(),
-                key: o.key.clone(),
-            })
-            .collect();
-        let arrivals = remote.client.fetch(wanted, remote.max_requests);
-        let fetched: Vec<(usize, FileReport)> = pool.install(|| {
-            arrivals
-                .into_iter()
-                .par_bridge()
-                .map(|fetched| {
-                    let (at, object) = objects[fetched.index];
-                    let report = ingest.read_reader(&object.name, Escaped(fetched.body));
-                    (at, done(&inputs[at], report))
+    }
+
+    pub fn threads(&self) -> usize {
+        self.pool.current_num_threads()
+    }
+
+    /// Reads every input, in parallel, and returns the reports in input order, advancing
+    /// `progress` (in input bytes as stored) as each one is done.
+    ///
+    /// Local inputs are read one task per file. Objects are fetched with at most
+    /// `--max-requests` in flight, and each is decoded by a worker while its body is still
+    /// arriving; workers take objects in the order their requests started, so none waits
+    /// behind one not yet requested.
+    pub fn read(
+        &self,
+        inputs: &[Input],
+        progress: Option<&indicatif::ProgressBar>,
+    ) -> Vec<FileReport> {
+        let ingest = &self.ingest;
+        let done = |input: &Input, report: FileReport| {
+            if let Some(bar) = progress {
+                bar.inc(input.stored_size());
+            }
+            report
+        };
+        let mut reports: Vec<Option<FileReport>> = self.pool.install(|| {
+            inputs
+                .par_iter()
+                .map(|input| {
+                    let report = match input {
+                        Input::File(path) => ingest.read_path(path),
+                        Input::Stdin => ingest.read_reader("<stdin>", io::stdin()),
+                        Input::Unlisted { name, reason } => {
+                            ingest.read_reader(name, Unreadable(reason.clone()))
+                        }
+                        Input::Object(_) => return None,
+                    };
+                    Some(done(input, report))
                 })
                 .collect()
         });
-        for (at, report) in fetched {
-            reports[at] = Some(report);
+        let objects: Vec<(usize, &RemoteObject)> = inputs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, input)| match input {
+                Input::Object(o) => Some((i, o)),
+                _ => None,
+            })
+            .collect();
+        if let Some((_, first)) = objects.first() {
+            let remote = &first.remote;
+            let wanted = objects
+                .iter()
+                .map(|(_, o)| Wanted {
+                    bucket: o.bucket.clone(),
+                    key: o.key.clone(),
+                })
+                .collect();
+            let arrivals = remote.client.fetch(wanted, remote.max_requests);
+            let fetched: Vec<(usize, FileReport)> = self.pool.install(|| {
+                arrivals
+                    .into_iter()
+                    .par_bridge()
+                    .map(|fetched| {
+                        let (at, object) = objects[fetched.index];
+                        let report = ingest.read_reader(&object.name, Escaped(fetched.body));
+                        (at, done(&inputs[at], report))
+                    })
+                    .collect()
+            });
+            for (at, report) in fetched {
+                reports[at] = Some(report);
+            }
         }
+        reports.into_iter().flatten().collect()
     }
-    Ok(reports.into_iter().flatten().collect())
+}
+
+/// Reads the inputs in the time order their paths give and detects as it goes with
+/// `correlator`, which lets go of incidents that can no longer change: state stays bounded by
+/// the window, not by the archive. Each report goes to `each` as its batch of files is done.
+pub fn correlate_in_time_order(
+    reader: &Reader,
+    mut inputs: Vec<Input>,
+    mut correlator: Correlator,
+    lateness: Duration,
+    progress: Option<&indicatif::ProgressBar>,
+    each: &mut dyn FnMut(&FileReport) -> io::Result<()>,
+) -> anyhow::Result<(Detection, ClosingStats)> {
+    // Inputs whose paths tell no time come first, so that they hold back no closing after
+    // them; a stable sort keeps the order given among equals.
+    let mut hinted: Vec<(Option<DateTime<Utc>>, Input)> =
+        inputs.drain(..).map(|i| (hint(&i), i)).collect();
+    hinted.sort_by_key(|(hint, _)| *hint);
+    let (hints, inputs): (Vec<_>, Vec<_>) = hinted.into_iter().unzip();
+    let lateness = chrono::Duration::from_std(lateness).unwrap_or(chrono::Duration::MAX);
+    // Big enough that every worker stays busy through a batch, small enough that a batch
+    // spans little event time.
+    let batch = (reader.threads() * 32).max(64);
+    let mut start = 0;
+    while start < inputs.len() {
+        let end = (start + batch).min(inputs.len());
+        for report in reader.read(&inputs[start..end], progress) {
+            each(&report).context("cannot write to stderr")?;
+            correlator.add(report.calls);
+        }
+        if let Some(Some(next)) = hints.get(end) {
+            if let Some(watermark) = next.checked_sub_signed(lateness) {
+                correlator.advance(watermark);
+            }
+        }
+        start = end;
+    }
+    Ok(correlator.finish())
+}
+
+fn hint(input: &Input) -> Option<DateTime<Utc>> {
+    match input {
+        Input::File(path) => time_hint(&path.to_string_lossy()),
+        Input::Object(object) => time_hint(&object.key),
+        Input::Stdin | Input::Unlisted { .. } => None,
+    }
 }
 
 /// Object-store errors can quote a key, which is attacker-influenced: escape them before they

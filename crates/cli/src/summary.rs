@@ -25,6 +25,10 @@ pub struct Summary {
     pub expired_rules: Vec<String>,
     /// Rows of `--rules seed-spl`, which has events and no incidents.
     pub seed_rows: Option<usize>,
+    /// Calls older than their file's place in time order allowed.
+    pub late: usize,
+    /// The most calls held at once, when reading in time order let some go before the end.
+    pub held_peak: Option<usize>,
 }
 
 impl Summary {
@@ -72,6 +76,9 @@ impl fmt::Display for Summary {
             self.parsed,
             self.calls
         )?;
+        if let Some(peak) = self.held_peak {
+            write!(f, " (at most {peak} held at once)")?;
+        }
         for (note, count) in &self.notes {
             write!(f, "; {count} {}", note.as_str())?;
         }

@@ -82,13 +82,9 @@ pub fn run(args: ConfigArgs) -> anyhow::Result<i32> {
             let Profile::Pack(pack) = choose(&pack)? else {
                 anyhow::bail!("config check needs a rule pack, not seed-spl");
             };
-            let reports = pipeline::read(
-                &expand(&logs)?,
-                pipeline::selection(&pack),
-                Default::default(),
-                None,
-                None,
-            )?;
+            let reports =
+                pipeline::Reader::new(pipeline::selection(&pack), Default::default(), None)?
+                    .read(&expand(&logs)?, None);
             let calls = reports.into_iter().flat_map(|r| r.calls).collect();
             let mut incidents = pipeline::detect_incidents(calls, &pack, window).1.incidents;
             let applied: Applied = apply(&mut incidents, &tuning, today);

@@ -7,8 +7,10 @@ use std::path::Path;
 
 use proptest::prelude::*;
 use revertwatch_decode::Limits;
-use revertwatch_detect::{detect, DEFAULT_WINDOW};
-use revertwatch_normalize::{annotate, merge_phases, Ingest, Selection};
+use std::time::Duration;
+
+use revertwatch_detect::{detect, Correlator, DEFAULT_WINDOW};
+use revertwatch_normalize::{annotate, merge_phases, ApiCall, Ingest, Selection};
 use revertwatch_pack::load_default;
 use serde_json::Value;
 
@@ -43,6 +45,153 @@ fn all_records() -> Vec<String> {
 }
 
 type Summary = Vec<(String, String, u8, Vec<String>, Vec<String>)>;
+
+fn ingest() -> Ingest {
+    let pack = load_default();
+    Ingest {
+        selection: Selection {
+            prefilter: Some(pack.prefilter()),
+            keep: Box::new(move |p, op| pack.knows(p, op)),
+            keep_record: false,
+            annotate_with: None,
+        },
+        limits: Limits::default(),
+    }
+}
+
+fn summarise(incidents: Vec<revertwatch_detect::Incident>) -> Summary {
+    let mut out: Summary = incidents
+        .into_iter()
+        .map(|i| {
+            (
+                i.incident_id,
+                i.target,
+                i.suspicion_score,
+                i.chains,
+                i.event_ids,
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Every scenario call, phase by phase, in time order.
+fn calls_in_time_order() -> Vec<ApiCall> {
+    let text = all_records().join("\n") + "\n";
+    let report = ingest().read_reader("all", Cursor::new(text.into_bytes()));
+    let mut calls = report.calls;
+    calls.sort_by_key(|c| c.time);
+    calls
+}
+
+/// What the batch detector finds in all of `calls` with this window, and what the correlator
+/// finds reading them in the given batches, closing wherever it can; and how many closings.
+fn batch_and_closing(
+    calls: &[ApiCall],
+    cuts: &[usize],
+    window: Duration,
+) -> (Summary, Summary, usize) {
+    let pack = load_default();
+    let mut merged = merge_phases(calls.to_vec());
+    for c in &mut merged {
+        annotate(c, &pack);
+    }
+    let batch = summarise(detect(&merged, &pack, window).incidents);
+    let mut correlator = Correlator::new(pack, window).closing_from(0);
+    let mut start = 0;
+    for &end in cuts.iter().chain(std::iter::once(&calls.len())) {
+        if end <= start {
+            continue;
+        }
+        correlator.add(calls[start..end].iter().cloned());
+        if let Some(next) = calls.get(end) {
+            correlator.advance(next.time);
+        }
+        start = end;
+    }
+    let (detection, stats) = correlator.finish();
+    (batch, summarise(detection.incidents), stats.closings)
+}
+
+#[test]
+fn reading_in_time_order_closes_incidents_and_finds_the_same_ones() {
+    let calls = calls_in_time_order();
+    let every: Vec<usize> = (1..calls.len()).collect();
+    let (batch, closing, closings) =
+        batch_and_closing(&calls, &every, Duration::from_secs(20 * 60));
+    assert!(
+        closings > 10,
+        "the scenarios are hours apart: {closings} closings"
+    );
+    assert!(
+        batch.iter().any(|i| i.2 == 2),
+        "a revert escalates at 20 minutes"
+    );
+    assert_eq!(closing, batch);
+}
+
+/// A CloudTrail record of an EC2 stop or start, as the fixtures write them.
+fn ec2(operation: &str, hour: u32, minute: u32, instances: &[&str]) -> String {
+    let items: Vec<Value> = instances
+        .iter()
+        .map(|i| serde_json::json!({"instanceId": i}))
+        .collect();
+    let day = 14 + hour / 24;
+    serde_json::json!({
+        "eventVersion": "1.09",
+        "userIdentity": {"type": "IAMUser", "principalId": "AIDAQ7RZKX4M2VN8LP3EW",
+            "arn": "arn:aws:iam::111122223333:user/mallory", "accountId": "111122223333",
+            "userName": "mallory"},
+        "eventTime": format!("2026-03-{day:02}T{:02}:{minute:02}:00Z", hour % 24),
+        "eventSource": "ec2.amazonaws.com",
+        "eventName": operation,
+        "awsRegion": "us-east-1",
+        "sourceIPAddress": "203.0.113.66",
+        "userAgent": "aws-cli/2.15.30",
+        "requestParameters": {"instancesSet": {"items": items}},
+        "responseElements": {"instancesSet": {"items": items}},
+        "eventID": format!("{operation}-{hour}-{minute}"),
+        "eventType": "AwsApiCall",
+        "recipientAccountId": "111122223333"
+    })
+    .to_string()
+}
+
+/// One stop of two machines: the first is started ten minutes later, and its incident closes;
+/// the second keeps stopping and starting every five hours, so its incident stays open and
+/// keeps the shared stop held. The stop alone on the first machine must not come back as a
+/// second incident.
+#[test]
+fn a_call_shared_with_an_open_incident_does_not_reopen_a_closed_one() {
+    let mut records = vec![
+        ec2(
+            "StopInstances",
+            0,
+            0,
+            &["i-0000000000000a001", "i-0000000000000a002"],
+        ),
+        ec2("StartInstances", 0, 10, &["i-0000000000000a001"]),
+    ];
+    for (k, hour) in [5, 10, 15, 20, 25, 30, 35, 40].into_iter().enumerate() {
+        let op = if k % 2 == 0 {
+            "StartInstances"
+        } else {
+            "StopInstances"
+        };
+        records.push(ec2(op, hour, 0, &["i-0000000000000a002"]));
+    }
+    let text = records.join("\n") + "\n";
+    let mut calls = ingest()
+        .read_reader("shared", Cursor::new(text.into_bytes()))
+        .calls;
+    calls.sort_by_key(|c| c.time);
+    let every: Vec<usize> = (1..calls.len()).collect();
+    let (batch, closing, closings) = batch_and_closing(&calls, &every, DEFAULT_WINDOW);
+    assert!(closings > 0);
+    assert_eq!(batch.len(), 2, "{batch:?}");
+    assert_eq!(closing, batch);
+}
 
 /// Runs the hunt pipeline over in-memory inputs, each either JSON Lines or a `{"Records":[…]}`
 /// style wrapper, and summarises the incidents.
@@ -127,5 +276,18 @@ proptest! {
             }
         }
         prop_assert_eq!(&incidents(&inputs), baseline());
+    }
+
+    #[test]
+    fn time_ordered_input_in_any_batches_gives_the_same_incidents(
+        cuts in proptest::collection::vec(any::<prop::sample::Index>(), 0..12),
+        minutes in prop::sample::select(vec![10u64, 20, 45, 90, 360]),
+    ) {
+        let calls = calls_in_time_order();
+        let mut points: Vec<usize> = cuts.iter().map(|c| c.index(calls.len())).collect();
+        points.sort();
+        points.dedup();
+        let (batch, closing, _) = batch_and_closing(&calls, &points, Duration::from_secs(minutes * 60));
+        prop_assert_eq!(closing, batch);
     }
 }

@@ -459,6 +459,18 @@ impl<R: Read> Framer<'_, '_, R> {
     }
 
     fn emit(&mut self, start: usize, end: usize, emit: bool) {
+        // The checks on the way here only fire when a record outgrows the window; one that
+        // fits in a single read must be held to the limit too.
+        if emit && end - start > self.limits.max_record_bytes {
+            self.issue_at(
+                start,
+                IssueKind::TooLarge {
+                    limit: self.limits.max_record_bytes,
+                },
+            );
+            self.w.consume_to(end);
+            return;
+        }
         if emit {
             let frame = Frame {
                 bytes: &self.w.buf[start..end],

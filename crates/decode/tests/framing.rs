@@ -208,3 +208,30 @@ fn regression_fuzz_decode_brace_balanced_bait_does_not_hide_later_records() {
     assert_eq!(f.first().map(String::as_str), Some(first));
     assert_eq!(f.last().map(String::as_str), Some(after), "{f:?}");
 }
+
+/// A record over `max_record_bytes` that still fits in one read used to pass: the limit was
+/// only checked when a record outgrew the decoder's window.
+#[test]
+fn regression_max_record_bytes_holds_below_the_window() {
+    let limits = Limits {
+        max_record_bytes: 100,
+        ..Limits::default()
+    };
+    let big = format!(r#"{{"eventVersion":"1","pad":"{}"}}"#, "x".repeat(200));
+    let small = r#"{"eventVersion":"2"}"#;
+    let inputs = [
+        format!(r#"{{"Records":[{small},{big},{small}]}}"#),
+        format!("[{small},{big},{small}]"),
+        format!("{small}\n{big}\n{small}\n"),
+        format!("{small}\n{big}\n{small}"),
+    ];
+    for input in inputs {
+        let mut out = Vec::new();
+        let d = decode(input.as_bytes(), &limits, None, &mut |f| {
+            out.push(String::from_utf8(f.bytes.to_vec()).unwrap())
+        });
+        assert_eq!(out, [small, small], "{input}");
+        let kinds: Vec<IssueKind> = d.issues.into_iter().map(|i| i.kind).collect();
+        assert_eq!(kinds, [IssueKind::TooLarge { limit: 100 }], "{input}");
+    }
+}

@@ -7,6 +7,7 @@
 //!   is, not when it was read;
 //! - a failed call is evidence and never raises a score.
 
+mod closing;
 mod events;
 mod graph;
 mod incident;
@@ -18,6 +19,7 @@ use std::time::Duration;
 use revertwatch_normalize::ApiCall;
 use revertwatch_pack::Pack;
 
+pub use closing::{ClosingStats, Correlator};
 pub use events::EventRow;
 pub use incident::{Evidence, Incident, Severity};
 pub use signal::{classify, Classified};

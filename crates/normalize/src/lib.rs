@@ -22,6 +22,6 @@ mod time;
 pub use call::{Actor, ApiCall, Edge, Origin, Outcome, Phase, ResourceRef};
 pub use ingest::{FileNote, FileReport, Ingest, Keep, Selection};
 pub use lineage::annotate;
-pub use merge::merge_phases;
+pub use merge::{merge_group, merge_phases, phase_group};
 pub use skip::{Skip, SkipReason};
 pub use time::{format_time, serialize_time};

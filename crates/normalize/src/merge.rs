@@ -27,6 +27,11 @@ pub fn merge_phases(calls: Vec<ApiCall>) -> Vec<ApiCall> {
     merged
 }
 
+/// What the phases of one operation share: the key [`merge_phases`] groups them by.
+pub fn phase_group(call: &ApiCall) -> (Provider, String) {
+    (call.provider, group_key(call))
+}
+
 fn group_key(call: &ApiCall) -> String {
     match (&call.correlation, call.provider) {
         (Some(c), Provider::Azure) => format!(
@@ -43,7 +48,8 @@ fn strip_version(method: &str) -> &str {
     method.split_once('.').map_or(method, |(_, rest)| rest)
 }
 
-fn merge_group(mut phases: Vec<ApiCall>) -> ApiCall {
+/// One logical call from every phase of one operation (one [`phase_group`]), in any order.
+pub fn merge_group(mut phases: Vec<ApiCall>) -> ApiCall {
     phases.sort_by(|a, b| (a.phase, a.time, &a.event_id).cmp(&(b.phase, b.time, &b.event_id)));
     let last = phases.last().expect("groups are never empty").clone();
     // Duplicate deliveries of one record were annotated alike; phases of one operation were
