@@ -147,20 +147,37 @@ pub fn correlate_in_time_order(
     // Big enough that every worker stays busy through a batch, small enough that a batch
     // spans little event time.
     let batch = (reader.threads() * 32).max(64);
-    let mut start = 0;
-    while start < inputs.len() {
-        let end = (start + batch).min(inputs.len());
-        for report in reader.read(&inputs[start..end], progress) {
-            each(&report).context("cannot write to stderr")?;
-            correlator.add(report.calls);
-        }
-        if let Some(Some(next)) = hints.get(end) {
-            if let Some(watermark) = next.checked_sub_signed(lateness) {
-                correlator.advance(watermark);
+    let bounds: Vec<(usize, usize)> = (0..inputs.len())
+        .step_by(batch)
+        .map(|start| (start, (start + batch).min(inputs.len())))
+        .collect();
+    // The workers read the next batch while this thread correlates the last one, so that a
+    // closing does not leave them idle.
+    std::thread::scope(|scope| {
+        let read = |(start, end): (usize, usize)| {
+            let inputs = &inputs[start..end];
+            scope.spawn(move || reader.read(inputs, progress))
+        };
+        let mut next = bounds.first().map(|b| read(*b));
+        for (k, (_, end)) in bounds.iter().enumerate() {
+            let reports = next
+                .take()
+                .expect("a read per batch")
+                .join()
+                .map_err(|_| anyhow::anyhow!("a reader thread failed"))?;
+            next = bounds.get(k + 1).map(|b| read(*b));
+            for report in reports {
+                each(&report).context("cannot write to stderr")?;
+                correlator.add(report.calls);
+            }
+            if let Some(Some(hint)) = hints.get(*end) {
+                if let Some(watermark) = hint.checked_sub_signed(lateness) {
+                    correlator.advance(watermark);
+                }
             }
         }
-        start = end;
-    }
+        Ok::<(), anyhow::Error>(())
+    })?;
     Ok(correlator.finish())
 }
 
