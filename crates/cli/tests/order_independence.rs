@@ -197,16 +197,7 @@ fn a_call_shared_with_an_open_incident_does_not_reopen_a_closed_one() {
 /// style wrapper, and summarises the incidents.
 fn incidents(inputs: &[(Vec<String>, bool)]) -> Summary {
     let pack = load_default();
-    let keep_pack = pack.clone();
-    let ingest = Ingest {
-        selection: Selection {
-            prefilter: Some(pack.prefilter()),
-            keep: Box::new(move |p, op| keep_pack.knows(p, op)),
-            keep_record: false,
-            annotate_with: None,
-        },
-        limits: Limits::default(),
-    };
+    let ingest = ingest();
     let mut calls = Vec::new();
     for (n, (records, wrapped)) in inputs.iter().enumerate() {
         let bytes = if *wrapped {
@@ -222,21 +213,7 @@ fn incidents(inputs: &[(Vec<String>, bool)]) -> Summary {
     for c in &mut calls {
         annotate(c, &pack);
     }
-    let mut out: Summary = detect(&calls, &pack, DEFAULT_WINDOW)
-        .incidents
-        .into_iter()
-        .map(|i| {
-            (
-                i.incident_id,
-                i.target,
-                i.suspicion_score,
-                i.chains,
-                i.event_ids,
-            )
-        })
-        .collect();
-    out.sort();
-    out
+    summarise(detect(&calls, &pack, DEFAULT_WINDOW).incidents)
 }
 
 fn baseline() -> &'static Summary {
