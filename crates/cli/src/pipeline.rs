@@ -9,7 +9,9 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use revertwatch_decode::Limits;
 use revertwatch_detect::{detect, ClosingStats, Correlator, Detection};
-use revertwatch_normalize::{annotate, merge_phases, ApiCall, FileReport, Ingest, Selection};
+use revertwatch_normalize::{
+    annotate, merge_phases, plan_parts, ApiCall, FileReport, Ingest, Selection,
+};
 use revertwatch_pack::Pack;
 use revertwatch_report::escape::terminal;
 use revertwatch_source::{time_hint, Wanted};
@@ -73,21 +75,60 @@ impl Reader {
             }
             report
         };
+        let threads = self.threads();
         let mut reports: Vec<Option<FileReport>> = self.pool.install(|| {
-            inputs
+            // A large plain JSON Lines file is read as a part per worker, then joined.
+            let tasks: Vec<(usize, Option<(u64, u64)>)> = inputs
                 .par_iter()
-                .map(|input| {
-                    let report = match input {
-                        Input::File(path) => ingest.read_path(path),
-                        Input::Stdin => ingest.read_reader("<stdin>", io::stdin()),
-                        Input::Unlisted { name, reason } => {
-                            ingest.read_reader(name, Unreadable(reason.clone()))
-                        }
-                        Input::Object(_) => return None,
+                .enumerate()
+                .flat_map_iter(|(i, input)| {
+                    let parts = match input {
+                        Input::File(path) => plan_parts(ingest, path, threads).ok().flatten(),
+                        _ => None,
                     };
-                    Some(done(input, report))
+                    match parts {
+                        Some(parts) => parts.into_iter().map(|p| (i, Some(p))).collect(),
+                        None => vec![(i, None)],
+                    }
                 })
-                .collect()
+                .collect();
+            let read: Vec<PartRead> = tasks
+                .into_par_iter()
+                .map(|(i, part)| {
+                    let (report, newlines) = match (&inputs[i], part) {
+                        (Input::File(path), Some((start, end))) => {
+                            ingest.read_part(path, start, end)
+                        }
+                        (Input::File(path), None) => (ingest.read_path(path), 0),
+                        (Input::Stdin, _) => (ingest.read_reader("<stdin>", io::stdin()), 0),
+                        (Input::Unlisted { name, reason }, _) => {
+                            (ingest.read_reader(name, Unreadable(reason.clone())), 0)
+                        }
+                        (Input::Object(_), _) => return PartRead(i, part, None, 0),
+                    };
+                    if let Some(bar) = progress {
+                        bar.inc(part.map_or_else(|| inputs[i].stored_size(), |(s, e)| e - s));
+                    }
+                    PartRead(i, part, Some(report), newlines)
+                })
+                .collect();
+            let mut whole: Vec<Option<FileReport>> = inputs.iter().map(|_| None).collect();
+            let mut lines_before = 0;
+            for PartRead(i, part, report, newlines) in read {
+                let Some(report) = report else { continue };
+                match part {
+                    Some((start, _)) if start > 0 => {
+                        let first = whole[i].as_mut().expect("parts are read in order");
+                        first.append_part(report, (start, lines_before));
+                        lines_before += newlines;
+                    }
+                    _ => {
+                        whole[i] = Some(report);
+                        lines_before = newlines;
+                    }
+                }
+            }
+            whole
         });
         let objects: Vec<(usize, &RemoteObject)> = inputs
             .iter()
@@ -188,6 +229,10 @@ fn hint(input: &Input) -> Option<DateTime<Utc>> {
         Input::Stdin | Input::Unlisted { .. } => None,
     }
 }
+
+/// What one task read: the input, the byte range of it (None: all of it), the report (None for
+/// objects, read apart) and the newlines in the range.
+struct PartRead(usize, Option<(u64, u64)>, Option<FileReport>, u64);
 
 /// Object-store errors can quote a key, which is attacker-influenced: escape them before they
 /// become a skip reason on the terminal.

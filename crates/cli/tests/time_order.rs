@@ -39,11 +39,17 @@ fn archive() -> &'static Path {
 #[test]
 fn reading_in_time_order_finds_what_holding_everything_finds() {
     let root = archive();
-    let everything = [root.join("aws"), root.join("azure"), root.join("gcp")];
+    let everything = [
+        root.join("aws"),
+        root.join("azure"),
+        root.join("gcp"),
+        root.join("aws-jsonl"),
+    ];
     let cases: Vec<(&str, Vec<&Path>)> = vec![
         ("aws", vec![&everything[0]]),
         ("azure", vec![&everything[1]]),
         ("gcp", vec![&everything[2]]),
+        // JSON Lines named by day (`…-20260301.jsonl`), read among the others.
         ("all", everything.iter().map(PathBuf::as_path).collect()),
     ];
     for (name, paths) in cases {

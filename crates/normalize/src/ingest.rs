@@ -72,7 +72,7 @@ pub struct FileReport {
 }
 
 impl FileReport {
-    fn new(source: Arc<str>) -> FileReport {
+    pub(crate) fn new(source: Arc<str>) -> FileReport {
         FileReport {
             source,
             layout: Layout::Empty,
@@ -102,7 +102,7 @@ impl Ingest {
         let source: Arc<str> = Arc::from(path.display().to_string());
         match open_path(path) {
             Ok((reader, compression)) => {
-                let mut report = self.read_opened(source, reader);
+                let mut report = self.read_opened(source, reader, true);
                 report.compression = compression;
                 report
             }
@@ -111,10 +111,20 @@ impl Ingest {
     }
 
     pub fn read_reader<R: Read + Send + 'static>(&self, name: &str, reader: R) -> FileReport {
-        let source: Arc<str> = Arc::from(name);
+        self.read_named(Arc::from(name), reader, true)
+    }
+
+    /// Reads what `reader` holds under the name `source`; `whole` is false for a part of a file
+    /// after its first (see [`crate::plan_parts`]), whose first record says nothing of the file.
+    pub(crate) fn read_named<R: Read + Send + 'static>(
+        &self,
+        source: Arc<str>,
+        reader: R,
+        whole: bool,
+    ) -> FileReport {
         match open_reader(reader) {
             Ok((reader, compression)) => {
-                let mut report = self.read_opened(source, reader);
+                let mut report = self.read_opened(source, reader, whole);
                 report.compression = compression;
                 report
             }
@@ -122,10 +132,15 @@ impl Ingest {
         }
     }
 
-    fn read_opened(&self, source: Arc<str>, reader: Box<dyn Read + Send>) -> FileReport {
+    fn read_opened(
+        &self,
+        source: Arc<str>,
+        reader: Box<dyn Read + Send>,
+        whole: bool,
+    ) -> FileReport {
         let mut report = FileReport::new(source.clone());
         let mut state = FrameState {
-            first: true,
+            first: whole,
             opaque: false,
             stop: false,
         };
@@ -254,7 +269,7 @@ struct FrameState {
     stop: bool,
 }
 
-fn unreadable(source: Arc<str>, e: std::io::Error) -> FileReport {
+pub(crate) fn unreadable(source: Arc<str>, e: std::io::Error) -> FileReport {
     let mut report = FileReport::new(source);
     report.skips.push(Skip {
         offset: 0,

@@ -17,6 +17,7 @@ mod lineage;
 mod merge;
 mod provider;
 mod skip;
+mod split;
 mod time;
 
 pub use call::{Actor, ApiCall, Edge, Origin, Outcome, Phase, ResourceRef};
@@ -24,4 +25,5 @@ pub use ingest::{FileNote, FileReport, Ingest, Keep, Selection};
 pub use lineage::annotate;
 pub use merge::{merge_group, merge_phases, phase_group};
 pub use skip::{Skip, SkipReason};
+pub use split::{plan_parts, MIN_PART_BYTES};
 pub use time::{format_time, serialize_time};

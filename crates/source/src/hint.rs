@@ -50,11 +50,13 @@ fn azure_hour(segments: &[&str]) -> Option<NaiveDateTime> {
     })
 }
 
-/// A name that is a date or an hour and an extension: `2026030405.json`, `20260304.jsonl.gz`
-/// (Event Hub captures and exports named by hour or day).
+/// A name that ends in a date or an hour before its extension: `2026030405.json`,
+/// `111122223333-us-east-1-20260304.jsonl.gz` (Event Hub captures and exports named by hour or
+/// day).
 fn compact_stamp(name: &str) -> Option<NaiveDateTime> {
-    let stem = name.split('.').next()?;
-    if !stem.bytes().all(|b| b.is_ascii_digit()) || stem.len() == name.len() {
+    let (stem, _) = name.split_once('.')?;
+    let stem = stem.rsplit(['-', '_']).next()?;
+    if !stem.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     let day = NaiveDate::parse_from_str(stem.get(..8)?, "%Y%m%d").ok()?;
@@ -115,6 +117,10 @@ mod tests {
         assert_eq!(
             time_hint("azure/eventhub/0b1f6471/2026030405.json"),
             at("2026-03-04T05:00:00Z")
+        );
+        assert_eq!(
+            time_hint("aws-jsonl/111122223333-us-east-1-20260304.jsonl"),
+            at("2026-03-04T00:00:00Z")
         );
         assert_eq!(
             time_hint("exports/2026/03/04/calls.jsonl"),
