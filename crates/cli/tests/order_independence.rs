@@ -8,6 +8,9 @@ use std::path::Path;
 use proptest::prelude::*;
 use revertwatch_decode::Limits;
 use std::time::Duration;
+use support::cloudtrail;
+
+mod support;
 
 use revertwatch_detect::{detect, Correlator, DEFAULT_WINDOW};
 use revertwatch_normalize::{annotate, merge_phases, ApiCall, Ingest, Selection};
@@ -131,56 +134,13 @@ fn reading_in_time_order_closes_incidents_and_finds_the_same_ones() {
     assert_eq!(closing, batch);
 }
 
-/// A CloudTrail record of an EC2 stop or start, as the fixtures write them.
-fn ec2(operation: &str, hour: u32, minute: u32, instances: &[&str]) -> String {
-    let items: Vec<Value> = instances
-        .iter()
-        .map(|i| serde_json::json!({"instanceId": i}))
-        .collect();
-    let day = 14 + hour / 24;
-    serde_json::json!({
-        "eventVersion": "1.09",
-        "userIdentity": {"type": "IAMUser", "principalId": "AIDAQ7RZKX4M2VN8LP3EW",
-            "arn": "arn:aws:iam::111122223333:user/mallory", "accountId": "111122223333",
-            "userName": "mallory"},
-        "eventTime": format!("2026-03-{day:02}T{:02}:{minute:02}:00Z", hour % 24),
-        "eventSource": "ec2.amazonaws.com",
-        "eventName": operation,
-        "awsRegion": "us-east-1",
-        "sourceIPAddress": "203.0.113.66",
-        "userAgent": "aws-cli/2.15.30",
-        "requestParameters": {"instancesSet": {"items": items}},
-        "responseElements": {"instancesSet": {"items": items}},
-        "eventID": format!("{operation}-{hour}-{minute}"),
-        "eventType": "AwsApiCall",
-        "recipientAccountId": "111122223333"
-    })
-    .to_string()
-}
-
 /// One stop of two machines: the first is started ten minutes later, and its incident closes;
 /// the second keeps stopping and starting every five hours, so its incident stays open and
 /// keeps the shared stop held. The stop alone on the first machine must not come back as a
 /// second incident.
 #[test]
 fn a_call_shared_with_an_open_incident_does_not_reopen_a_closed_one() {
-    let mut records = vec![
-        ec2(
-            "StopInstances",
-            0,
-            0,
-            &["i-0000000000000a001", "i-0000000000000a002"],
-        ),
-        ec2("StartInstances", 0, 10, &["i-0000000000000a001"]),
-    ];
-    for (k, hour) in [5, 10, 15, 20, 25, 30, 35, 40].into_iter().enumerate() {
-        let op = if k % 2 == 0 {
-            "StartInstances"
-        } else {
-            "StopInstances"
-        };
-        records.push(ec2(op, hour, 0, &["i-0000000000000a002"]));
-    }
+    let records = cloudtrail::shared_stop();
     let text = records.join("\n") + "\n";
     let mut calls = ingest()
         .read_reader("shared", Cursor::new(text.into_bytes()))
