@@ -129,6 +129,12 @@ pub struct HuntArgs {
     #[arg(long)]
     pub hold_all: bool,
 
+    /// Most candidate calls held for correlation (about 2 KB each). Past it, incidents two
+    /// windows behind the newest call are closed whatever the file order, and then the oldest
+    /// calls are let go, with a counted warning: a safety valve for input out of time order.
+    #[arg(long, value_name = "N", default_value_t = 2_000_000)]
+    pub max_state_calls: usize,
+
     /// Close incidents at every batch of files once this many calls are held (tests use it to
     /// exercise closing on small inputs).
     #[arg(long, hide = true, value_name = "CALLS")]

@@ -65,12 +65,14 @@ pub fn run(args: HuntArgs) -> anyhow::Result<i32> {
                 match args.closing_from {
                     Some(n) => Correlator::new(pack.clone(), args.window).closing_from(n),
                     None => Correlator::new(pack.clone(), args.window),
-                },
+                }
+                .max_held(args.max_state_calls),
                 args.allowed_lateness,
                 progress.as_ref(),
                 &mut |report| take(&mut summary, report),
             )?;
             summary.late = stats.late;
+            summary.evicted = stats.evicted;
             summary.held_peak = (stats.closings > 0).then_some(stats.peak_held);
             detection = Some(found);
         }
@@ -83,6 +85,14 @@ pub fn run(args: HuntArgs) -> anyhow::Result<i32> {
     }
     if let Some(bar) = &progress {
         bar.finish_and_clear();
+    }
+    if summary.evicted > 0 {
+        writeln!(
+            err,
+            "revertwatch: warning: incident state went over --max-state-calls ({}); evicted the {} oldest calls: \
+             incidents around them may be incomplete.",
+            args.max_state_calls, summary.evicted
+        )?;
     }
     if summary.late > 0 {
         writeln!(

@@ -27,6 +27,8 @@ pub struct Summary {
     pub seed_rows: Option<usize>,
     /// Calls older than their file's place in time order allowed.
     pub late: usize,
+    /// Calls let go unfinished past `--max-state-calls`.
+    pub evicted: usize,
     /// The most calls held at once, when reading in time order let some go before the end.
     pub held_peak: Option<usize>,
 }

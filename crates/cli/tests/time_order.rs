@@ -106,3 +106,28 @@ fn files_older_than_their_paths_say_are_reported() {
     let held = hunt_jsonl(&[&root.join("aws"), tmp.path()], &["--hold-all"]);
     assert!(!held.stderr.contains("warning"), "{}", held.stderr);
 }
+
+/// Past `--max-state-calls` the oldest calls go, and the hunt says how many; below it nothing
+/// is said.
+#[test]
+fn state_over_the_cap_is_evicted_with_a_counted_warning() {
+    let fixtures = support::fixture("scenarios");
+    let capped = hunt_jsonl(&[&fixtures], &["--max-state-calls", "5"]);
+    capped.expect_code(0);
+    let warning = capped
+        .stderr
+        .lines()
+        .find(|l| l.contains("went over --max-state-calls (5); evicted the"))
+        .unwrap_or_else(|| panic!("no eviction warning: {}", capped.stderr));
+    let evicted: usize = warning
+        .split("evicted the ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("a count");
+    assert!(evicted > 10, "{warning}");
+    let roomy = hunt_jsonl(&[&fixtures], &["--max-state-calls", "1000"]);
+    roomy.expect_code(0);
+    assert!(!roomy.stderr.contains("warning"), "{}", roomy.stderr);
+    assert!(roomy.jsonl().len() > capped.jsonl().len());
+}

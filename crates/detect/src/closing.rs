@@ -51,6 +51,7 @@ pub struct Correlator {
     held_after_closing: usize,
     /// Set by [`Correlator::closing_from`]: close whenever this many calls are held.
     closing_from: Option<usize>,
+    max_held: usize,
     closed: Vec<Incident>,
     closed_rows: Vec<EventRow>,
     closed_targets: BTreeMap<Target, BTreeSet<String>>,
@@ -68,6 +69,8 @@ pub struct ClosingStats {
     pub peak_held: usize,
     /// Calls older than a watermark already given: incidents around them may be split.
     pub late: usize,
+    /// Calls let go unfinished because more than [`Correlator::max_held`] were held.
+    pub evicted: usize,
 }
 
 impl Correlator {
@@ -79,6 +82,7 @@ impl Correlator {
             held: 0,
             held_after_closing: 0,
             closing_from: None,
+            max_held: usize::MAX,
             closed: Vec::new(),
             closed_rows: Vec::new(),
             closed_targets: BTreeMap::new(),
@@ -94,6 +98,14 @@ impl Correlator {
         self
     }
 
+    /// Holds at most `n` calls: past it, incidents two windows behind the newest call are
+    /// closed whatever the input order, and then the oldest calls are let go, counted in
+    /// [`ClosingStats::evicted`]. A safety valve for input that is not in time order.
+    pub fn max_held(mut self, n: usize) -> Correlator {
+        self.max_held = n;
+        self
+    }
+
     pub fn add(&mut self, calls: impl IntoIterator<Item = ApiCall>) {
         for call in calls {
             if self.closed_before.is_some_and(|t| call.time < t) {
@@ -106,6 +118,37 @@ impl Correlator {
             self.held += 1;
         }
         self.stats.peak_held = self.stats.peak_held.max(self.held);
+        if self.held > self.max_held {
+            self.evict();
+        }
+    }
+
+    fn evict(&mut self) {
+        let newest = self.groups.values().flatten().map(|c| c.time).max();
+        if let Some(newest) = newest {
+            self.close(newest);
+        }
+        if self.held <= self.max_held {
+            return;
+        }
+        let mut by_age: Vec<(DateTime<Utc>, Group)> = self
+            .groups
+            .iter()
+            .map(|(key, phases)| {
+                let first = phases.iter().map(|p| p.time).min();
+                (first.unwrap_or(DateTime::<Utc>::MIN_UTC), key.clone())
+            })
+            .collect();
+        by_age.sort();
+        for (_, key) in by_age {
+            if self.held <= self.max_held {
+                break;
+            }
+            if let Some(phases) = self.groups.remove(&key) {
+                self.held -= phases.len();
+                self.stats.evicted += phases.len();
+            }
+        }
     }
 
     /// Says that no call still to come is older than `watermark`; closes what that settles
