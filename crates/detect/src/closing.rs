@@ -192,7 +192,11 @@ impl Correlator {
     }
 
     fn close(&mut self, watermark: DateTime<Utc>) {
-        let gap = chrono::Duration::from_std(self.window * 2).unwrap_or(chrono::Duration::MAX);
+        let gap = self
+            .window
+            .checked_mul(2)
+            .and_then(|d| chrono::Duration::from_std(d).ok())
+            .unwrap_or(chrono::Duration::MAX);
         let Some(cutoff) = watermark.checked_sub_signed(gap) else {
             return;
         };
