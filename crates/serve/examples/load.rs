@@ -8,12 +8,15 @@
 //!     cargo run --release -p revertwatch-serve --example load -- run --feed F --rate 5000 ...
 //!     cargo run --release -p revertwatch-serve --example load -- verify ...
 //!     cargo run --release -p revertwatch-serve --example load -- table REPORT.json...
+//!     cargo run --release -p revertwatch-serve --example load -- memory REPORT.json --feed F
 //!
 //! Every request goes to the addresses it is given (loopback in the bench); every loop is
 //! bounded by `--duration` and `--drain`.
 
 #[path = "load/feed.rs"]
 mod feed;
+#[path = "load/memory.rs"]
+mod memory;
 #[path = "load/observe.rs"]
 mod observe;
 #[path = "load/run.rs"]
@@ -59,6 +62,15 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Print run reports as a Markdown table.
     Table { reports: Vec<PathBuf> },
+    /// Judge a finished run's memory again (the like-for-like checks of `verify`, and RSS by
+    /// simulated day), from its report and feed alone.
+    Memory {
+        report: PathBuf,
+        #[arg(long)]
+        feed: PathBuf,
+        #[arg(long, default_value_t = 0.10)]
+        tolerance: f64,
+    },
     /// Print a run's RSS and state samples as a Markdown table.
     Series {
         report: PathBuf,
@@ -80,6 +92,11 @@ fn main() {
         Command::Run(args) => run::run(args),
         Command::Verify(args) => verify::verify(args),
         Command::Table { reports } => run::table(&reports),
+        Command::Memory {
+            report,
+            feed,
+            tolerance,
+        } => memory::rejudge(&report, &feed, tolerance),
         Command::Series { report, every } => run::series(&report, every),
     };
     if let Err(e) = result {

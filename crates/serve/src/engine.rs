@@ -125,6 +125,11 @@ pub struct BatchReport {
 pub struct Engine {
     cfg: EngineConfig,
     ingest: Ingest,
+    /// Whether a held call keeps its original record in memory: only when the rule pack reads
+    /// `record.` paths. Otherwise the record is on disk (the store) and the call holds what
+    /// detection reads, which is what keeps a held call at a few kB instead of the record's
+    /// parse tree (measured in docs/RELIABILITY.md, Soak).
+    hold_records: bool,
     parts: BTreeMap<String, Partition>,
     store: Store,
     metrics: Arc<Metrics>,
@@ -144,9 +149,11 @@ impl Engine {
                 max_depth: cfg.limits.max_depth,
             },
         };
+        let hold_records = cfg.pack.reads_records();
         let mut engine = Engine {
             cfg,
             ingest,
+            hold_records,
             parts: BTreeMap::new(),
             store,
             metrics,
@@ -198,11 +205,12 @@ impl Engine {
         let origin = stored["origin"].as_str().unwrap_or("state").to_string();
         let record = serde_json::to_vec(&stored["record"]).map_err(|e| corrupt(&e.to_string()))?;
         let report = self.ingest.read_reader(&origin, Cursor::new(record));
-        report
+        let call = report
             .calls
             .into_iter()
             .next()
-            .ok_or_else(|| corrupt("it no longer reads as a call the rule pack knows"))
+            .ok_or_else(|| corrupt("it no longer reads as a call the rule pack knows"))?;
+        Ok(held(call, self.hold_records))
     }
 
     /// Reads, dedupes, detects and commits one batch. Alerts go to the outbox in the same
@@ -240,7 +248,7 @@ impl Engine {
                 changes
                     .put_records
                     .push((store::key(&part_key, &event), stored(&call)));
-                part.calls.insert(event, call);
+                part.calls.insert(event, held(call, self.hold_records));
                 report.calls += 1;
                 touched.insert(part_key);
             }
@@ -564,10 +572,19 @@ fn selection(pack: &Pack) -> Selection {
     Selection {
         prefilter: Some(pack.prefilter()),
         keep: Box::new(move |provider, op| keep.knows(provider, op)),
-        // Held records are stored as received, and read again after a restart.
+        // Held records are stored as received, and read again after a restart; in memory a
+        // call keeps its record only if the pack reads it (see `held`).
         keep_record: true,
         annotate_with: Some(pack.clone()),
     }
+}
+
+/// The call as held in memory, once its event key and stored bytes are taken from its record.
+fn held(mut call: ApiCall, hold_records: bool) -> ApiCall {
+    if !hold_records {
+        call.record = Arc::new(Value::Null);
+    }
+    call
 }
 
 /// The provider's own event id; a hash of the record when it has none.
@@ -592,3 +609,7 @@ fn latest(part: &Partition) -> Option<DateTime<Utc>> {
 fn relaxed() -> std::sync::atomic::Ordering {
     std::sync::atomic::Ordering::Relaxed
 }
+
+#[cfg(test)]
+#[path = "engine_tests.rs"]
+mod tests;
