@@ -282,3 +282,49 @@ fn regression_closing_an_incident_takes_all_its_phases() {
     assert_eq!(verdicts(&served), verdicts(&hunted.jsonl()));
     assert_eq!(alerts(&alerts_file).len(), 3);
 }
+
+/// A stop of two machines: the first is started at once and its incident closes; the second
+/// keeps cycling, so its open incident holds the shared stop. That stop alone must not come
+/// back as the first machine's incident (same id, less evidence) once it has closed.
+#[test]
+fn regression_a_shared_call_does_not_reopen_a_closed_incident() {
+    let records: Vec<live::Record> = support::cloudtrail::shared_stop()
+        .into_iter()
+        .map(|line| {
+            let json: Value = serde_json::from_str(&line).unwrap();
+            live::Record {
+                time: json["eventTime"].as_str().unwrap().to_string(),
+                provider: "aws",
+                account: "111122223333".into(),
+                json,
+            }
+        })
+        .collect();
+    let (work, alerts_file, server) = started(&["--allowed-lateness", "0s"]);
+    for record in &records {
+        assert_eq!(server.post_events(std::slice::from_ref(record)).0, 200);
+    }
+    let dir = work.path().join("logs");
+    std::fs::create_dir(&dir).unwrap();
+    let lines: Vec<String> = records.iter().map(|r| r.json.to_string()).collect();
+    std::fs::write(dir.join("trail.jsonl"), lines.join("\n") + "\n").unwrap();
+    let hunted = support::hunt_jsonl(&[dir.as_path()], &[]);
+    hunted.expect_code(0);
+    let evidence = |incidents: &[Value]| -> Vec<(String, Value)> {
+        let mut out: Vec<(String, Value)> = incidents
+            .iter()
+            .map(|i| {
+                (
+                    i["incident_id"].as_str().unwrap().to_string(),
+                    i["event_ids"].clone(),
+                )
+            })
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    };
+    let served = server.incidents();
+    assert_eq!(hunted.jsonl().len(), 2);
+    assert_eq!(evidence(&served), evidence(&hunted.jsonl()));
+    alerts(&alerts_file);
+}

@@ -77,6 +77,11 @@ struct Closed {
     severity: Severity,
     first_seen: DateTime<Utc>,
     last_seen: DateTime<Utc>,
+    /// What it was about and the events it held: a later detection that finds only those
+    /// events on that target has found a piece of it (a call shared with an incident still
+    /// open stays held), not a new incident.
+    target: (String, String),
+    event_ids: BTreeSet<String>,
     json: Vec<u8>,
 }
 
@@ -87,8 +92,19 @@ impl Closed {
             severity: incident.severity,
             first_seen: incident.first_seen,
             last_seen: incident.last_seen,
+            target: (incident.target.clone(), incident.target_kind.clone()),
+            event_ids: incident.event_ids.iter().cloned().collect(),
             json: serde_json::to_vec(incident).unwrap_or_default(),
         }
+    }
+
+    fn holds_all_of(&self, incident: &Incident) -> bool {
+        self.target.0 == incident.target
+            && self.target.1 == incident.target_kind
+            && incident
+                .event_ids
+                .iter()
+                .all(|e| self.event_ids.contains(e))
     }
 
     fn read(json: Vec<u8>) -> Option<Closed> {
@@ -103,11 +119,24 @@ impl Closed {
             "review" => Severity::Review,
             _ => Severity::None,
         };
+        let text = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        let event_ids = v
+            .get("event_ids")
+            .and_then(Value::as_array)
+            .map(|ids| {
+                ids.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
         Some(Closed {
             suppressed: !v.get("suppressed_by").is_none_or(Value::is_null),
             severity,
             first_seen: time("first_seen")?,
             last_seen: time("last_seen")?,
+            target: (text("target"), text("target_kind")),
+            event_ids,
             json,
         })
     }
@@ -343,6 +372,9 @@ impl Engine {
             annotate(call, &self.cfg.pack);
         }
         let mut detection = detect(&calls, &self.cfg.pack, self.cfg.window);
+        detection
+            .incidents
+            .retain(|i| !part.closed.values().any(|c| c.holds_all_of(i)));
         apply(
             &mut detection.incidents,
             &self.cfg.tuning,
