@@ -3,7 +3,7 @@
 use std::io::Read;
 
 use crate::issue::{Issue, IssueKind};
-use crate::scan::{is_one_value, Step, ValueScan};
+use crate::scan::{is_one_value, is_one_value_within, Step, ValueScan};
 use crate::window::Window;
 
 /// Bounds on what one record may cost.
@@ -350,14 +350,11 @@ impl<R: Read> Framer<'_, '_, R> {
                         return true;
                     }
                 }
-                let mut scan = ValueScan::default();
-                match scan.step(&buf[..end], start, self.limits.max_depth) {
-                    Step::Done(e) if e == end => {
-                        self.emit(start, end, true);
-                        return true;
-                    }
-                    _ => return false,
+                if is_one_value_within(&buf[start..end], self.limits.max_depth) {
+                    self.emit(start, end, true);
+                    return true;
                 }
+                return false;
             }
             if self.w.eof || self.w.end - start > self.limits.max_record_bytes {
                 return false;

@@ -4,6 +4,11 @@
 //! counter, never stack. It does not validate: the parser that later reads candidate records
 //! does that, and reports what is wrong with the record's position.
 
+mod blocks;
+mod marks;
+#[cfg(test)]
+mod one_value_tests;
+
 /// Scanner state, kept between refills of the window.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct ValueScan {
@@ -114,49 +119,20 @@ impl ValueScan {
 
 /// Whether `run` is exactly one JSON object or array: its brackets, outside strings, close for
 /// the first time at its last byte. The same reading as [`ValueScan`] without a depth limit,
-/// but it jumps over string contents with `memchr2`, which keeps it near memchr speed on
-/// records that are mostly strings. Runs dropped unparsed get this exact reading: a cheaper
+/// 64 bytes at a time with bitmasks ([`blocks`]), which keeps it near memchr speed whatever the
+/// strings in the records. Runs dropped unparsed get this exact reading: a cheaper
 /// brace count was tried and is unsafe, because braces inside strings (a user agent ending in
 /// `}}}`) can balance a run cut at an inner object that opens like a record, and an attacker
 /// who controls one call could hide the calls after it.
 pub(crate) fn is_one_value(run: &[u8]) -> bool {
-    if !matches!(run.first(), Some(b'{') | Some(b'[')) {
-        return false;
-    }
-    let mut depth = 0u64;
-    let mut i = 0;
-    while i < run.len() {
-        match CLASS[run[i] as usize] {
-            QUOTE => {
-                let mut j = i + 1;
-                loop {
-                    let Some(k) = memchr::memchr2(b'"', b'\\', &run[j..]) else {
-                        return false;
-                    };
-                    if run[j + k] == b'"' {
-                        i = j + k + 1;
-                        break;
-                    }
-                    // An escape takes the byte after the backslash, whatever it is.
-                    j += k + 2;
-                    if j >= run.len() {
-                        return false;
-                    }
-                }
-                continue;
-            }
-            OPEN => depth += 1,
-            CLOSE => {
-                depth -= 1;
-                if depth == 0 {
-                    return i + 1 == run.len();
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    false
+    blocks::is_one_value(run, u64::MAX)
+}
+
+/// [`is_one_value`] that also holds the value to [`ValueScan`]'s depth limit: the same answer
+/// as a [`ValueScan::step`] from `run[0]` with `max_depth` ending at `Done(run.len())`, when
+/// `run` opens with a bracket.
+pub(crate) fn is_one_value_within(run: &[u8], max_depth: u32) -> bool {
+    blocks::is_one_value(run, u64::from(max_depth))
 }
 
 const QUOTE: u8 = 1;
