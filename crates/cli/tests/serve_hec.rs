@@ -190,16 +190,7 @@ fn restart_keeps_state() {
         tokens.to_str().unwrap(),
         alerts_file.to_str().unwrap(),
     );
-    let half = corpus.feed.len() / 2;
-    let first = Server::start(&args, work.path(), "first");
-    for batch in corpus.feed[..half].chunks(200) {
-        assert_eq!(first.post_events(batch).0, 200);
-    }
-    assert!(first.stop().success());
-    let second = Server::start(&args, work.path(), "second");
-    for batch in corpus.feed[half..].chunks(200) {
-        assert_eq!(second.post_events(batch).0, 200);
-    }
+    let second = Server::across_a_restart(&args, work.path(), &corpus.feed);
     assert_eq!(verdicts(&second.incidents()), verdicts(&corpus.hunted()));
     alerts(&alerts_file);
 }

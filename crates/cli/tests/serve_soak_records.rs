@@ -81,16 +81,7 @@ fn a_pack_reading_records_sees_them_across_a_restart() {
     ];
     // The restart falls in the middle of the corpus: the second half completes incidents whose
     // first calls were only read back from the state.
-    let half = corpus.feed.len() / 2;
-    let first = Server::start(&args, work.path(), "first");
-    for batch in corpus.feed[..half].chunks(200) {
-        assert_eq!(first.post_events(batch).0, 200);
-    }
-    assert!(first.stop().success());
-    let second = Server::start(&args, work.path(), "second");
-    for batch in corpus.feed[half..].chunks(200) {
-        assert_eq!(second.post_events(batch).0, 200);
-    }
+    let second = Server::across_a_restart(&args, work.path(), &corpus.feed);
     assert_eq!(verdicts(&second.incidents()), verdicts(&hunted));
     assert!(second.stop().success());
 }

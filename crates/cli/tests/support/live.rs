@@ -177,6 +177,22 @@ pub struct Server {
 }
 
 impl Server {
+    /// Feeds the first half of `feed` to one server, stops it (SIGTERM), and feeds the rest to
+    /// a second started with the same arguments (so the same state); returns the second.
+    pub fn across_a_restart(args: &[&str], log_dir: &Path, feed: &[Record]) -> Server {
+        let half = feed.len() / 2;
+        let first = Server::start(args, log_dir, "first");
+        for batch in feed[..half].chunks(200) {
+            assert_eq!(first.post_events(batch).0, 200);
+        }
+        assert!(first.stop().success());
+        let second = Server::start(args, log_dir, "second");
+        for batch in feed[half..].chunks(200) {
+            assert_eq!(second.post_events(batch).0, 200);
+        }
+        second
+    }
+
     /// Starts serve with `args` on a free port and waits until /readyz answers.
     pub fn start(args: &[&str], log_dir: &Path, name: &str) -> Server {
         let port = free_port();
