@@ -49,8 +49,9 @@ pub fn run(args: HuntArgs) -> anyhow::Result<i32> {
     let progress = (!args.quiet && io::stderr().is_terminal()).then(|| progress_bar(&inputs));
     let reader = pipeline::Reader::new(selection, limits, args.threads)?;
     let mut summary = Summary::default();
-    let stderr = io::stderr();
-    let mut err = stderr.lock();
+    // Locked per write, not for the whole hunt: a worker that printed while the main thread
+    // held the lock would wait forever.
+    let mut err = io::stderr();
     let mut take = |summary: &mut Summary, report: &FileReport| {
         summary.add_file(report);
         report_skips(&mut err, report)
