@@ -232,17 +232,22 @@ pub fn rejudge(report: &std::path::Path, feed: &std::path::Path, tolerance: f64)
     let report = crate::run::read_report(report)?;
     let feed = Feed::read(feed)?;
     let (rows, days) = checks(&report, &feed, tolerance);
+    print_checks(&rows, &days);
+    Ok(())
+}
+
+/// The checks as a Markdown table, then the per-day table.
+pub fn print_checks(rows: &[(String, String, bool)], days: &[Day]) {
     println!("| check | result | ok |");
     println!("|---|---|---|");
-    for (check, result, ok) in &rows {
+    for (check, result, ok) in rows {
         println!(
             "| {check} | {result} | {} |",
             if *ok { "yes" } else { "**NO**" }
         );
     }
     println!();
-    print_days(&days);
-    Ok(())
+    print_days(days);
 }
 
 pub fn print_days(days: &[Day]) {

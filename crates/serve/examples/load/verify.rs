@@ -296,16 +296,7 @@ pub fn verify(args: VerifyArgs) -> Fallible<()> {
         report.drained,
     ));
 
-    println!("| check | result | ok |");
-    println!("|---|---|---|");
-    for (check, result, ok) in &rows {
-        println!(
-            "| {check} | {result} | {} |",
-            if *ok { "yes" } else { "**NO**" }
-        );
-    }
-    println!();
-    crate::memory::print_days(&days);
+    crate::memory::print_checks(&rows, &days);
     for f in &failures {
         eprintln!("load: verify: {f}");
     }
