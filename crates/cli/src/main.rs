@@ -2,6 +2,7 @@
 
 mod args;
 mod explain_cmd;
+mod heap;
 mod hec_cmd;
 mod hunt;
 mod inputs;
@@ -18,13 +19,15 @@ mod tuning_cmd;
 use clap::Parser;
 
 // Hunts free many short-lived parse trees between the calls they keep; mimalloc keeps that
-// from fragmenting the heap (measured: see docs/PERFORMANCE.md).
+// from fragmenting the heap (measured: see docs/PERFORMANCE.md). Counted so that `serve` can
+// tell held memory from memory the allocator keeps (`revertwatch_heap_bytes`).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: heap::Counted<mimalloc::MiMalloc> = heap::Counted(mimalloc::MiMalloc);
 
 use args::{Cli, Command};
 
 fn main() {
+    heap::no_huge_pages();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Hunt(args) => hunt::run(*args),

@@ -59,7 +59,8 @@ impl Reader {
     /// Reads every input, in parallel, and returns the reports in input order, advancing
     /// `progress` (in input bytes as stored) as each one is done.
     ///
-    /// Local inputs are read one task per file. Objects are fetched with at most
+    /// Local inputs are read one task per file, except plain JSON Lines files of 16 MiB or
+    /// more, which are read as one part per worker and joined. Objects are fetched with at most
     /// `--max-requests` in flight, and each is decoded by a worker while its body is still
     /// arriving; workers take objects in the order their requests started, so none waits
     /// behind one not yet requested.

@@ -240,6 +240,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<i32> {
         alerts_subject: args.alerts_subject,
         webhook: args.webhook,
         quiet: args.quiet,
+        heap_bytes: Some(crate::heap::live_bytes),
     };
     revertwatch_serve::run(cfg)?;
     Ok(0)

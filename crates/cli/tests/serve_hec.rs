@@ -103,6 +103,24 @@ fn resent_events_change_nothing() {
     assert!(server.metric("revertwatch_duplicate_events_total") >= calls);
 }
 
+/// `/metrics` shows the heap the program holds beside resident memory, so that an operator
+/// (and the soak) can tell state from memory the allocator keeps.
+#[test]
+fn metrics_tell_the_heap_held_from_resident_memory() {
+    let corpus = Corpus::simulate("1MB", 7);
+    let (_work, _alerts, server) = started(&[]);
+    for batch in corpus.feed.chunks(250) {
+        assert_eq!(server.post_events(batch).0, 200);
+    }
+    assert!(server.metric("revertwatch_state_calls") > 0);
+    let heap = server.metric("revertwatch_heap_bytes");
+    let resident = server.metric("process_resident_memory_bytes");
+    // The held calls, the runtime and redb's cache are at least a few hundred KiB; all of it
+    // is resident, beside the code and the allocator's free pages.
+    assert!(heap > 256 << 10, "heap {heap}");
+    assert!(resident > heap, "resident {resident}, heap {heap}");
+}
+
 /// HEC's replies for a missing, malformed and wrong token, and for a body over the limit;
 /// none of them changes state. A bad event mid-body is named, and the ones before it kept.
 #[test]

@@ -70,6 +70,9 @@ enum Command {
         feed: PathBuf,
         #[arg(long, default_value_t = 0.10)]
         tolerance: f64,
+        /// serve's --keep-closed, when shorter than the run: state fills for that long.
+        #[arg(long, value_parser = parse_duration)]
+        keep_closed: Option<Duration>,
     },
     /// Print a run's RSS and state samples as a Markdown table.
     Series {
@@ -96,7 +99,8 @@ fn main() {
             report,
             feed,
             tolerance,
-        } => memory::rejudge(&report, &feed, tolerance),
+            keep_closed,
+        } => memory::rejudge(&report, &feed, tolerance, keep_closed),
         Command::Series { report, every } => run::series(&report, every),
     };
     if let Err(e) = result {

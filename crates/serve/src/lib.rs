@@ -57,6 +57,9 @@ pub struct ServeConfig {
     pub alerts_subject: Option<String>,
     pub webhook: Option<String>,
     pub quiet: bool,
+    /// Bytes the process holds allocated, if the binary's allocator counts them; published as
+    /// `revertwatch_heap_bytes` so that RSS can be read against it.
+    pub heap_bytes: Option<fn() -> u64>,
 }
 
 /// Runs until SIGTERM or SIGINT, then drains: no new input, every committed batch
@@ -72,7 +75,10 @@ pub fn run(cfg: ServeConfig) -> Result<(), ServeError> {
 }
 
 async fn serve(cfg: ServeConfig, handle: tokio::runtime::Handle) -> Result<(), ServeError> {
-    let metrics = Arc::new(metrics::Metrics::default());
+    let metrics = Arc::new(metrics::Metrics {
+        heap_bytes: cfg.heap_bytes,
+        ..Default::default()
+    });
     let store = store::Store::open(&cfg.state_dir)?;
     let engine = engine::Engine::open(cfg.engine, store, metrics.clone())?;
 

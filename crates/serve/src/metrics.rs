@@ -57,6 +57,7 @@ pub struct Metrics {
     pub lag: Mutex<BTreeMap<String, u64>>,
     pub hec_replies: Mutex<BTreeMap<u16, u64>>,
     pub ready: AtomicBool,
+    pub heap_bytes: Option<fn() -> u64>,
 }
 
 impl Metrics {
@@ -193,6 +194,22 @@ impl Metrics {
             "gauge",
             one(&self.state_bytes),
         );
+        if let Some(heap) = self.heap_bytes {
+            counter(
+                "revertwatch_heap_bytes",
+                "Bytes allocated and not freed; resident memory above it is kept by the allocator for reuse.",
+                "gauge",
+                vec![(String::new(), heap())],
+            );
+        }
+        if let Some(rss) = resident_bytes() {
+            counter(
+                "process_resident_memory_bytes",
+                "Resident memory of this process.",
+                "gauge",
+                vec![(String::new(), rss)],
+            );
+        }
         let replies = self.hec_replies.lock().expect("metrics lock").clone();
         counter(
             "revertwatch_hec_requests_total",
@@ -212,4 +229,12 @@ fn label(v: &str) -> String {
     v.replace('\\', "\\\\")
         .replace('"', "\\\"")
         .replace('\n', "\\n")
+}
+
+/// Resident memory, from `VmRSS` in `/proc/self/status` (kB), where there is one.
+fn resident_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
 }

@@ -1,7 +1,9 @@
 //! Is serve's memory flat? A leak shows as growth across repeated cycles of the same work, so
-//! the checks compare like with like: each simulated day's peak after the first day (state
-//! fills over its first horizon), and the trend of RSS once the calls held are accounted for
-//! (RSS swings with them over the simulated day and night; that is state, not a leak).
+//! the checks compare like with like: each simulated day's peak once state has filled (over
+//! the first day, or over --keep-closed when serve forgets closed incidents within the run),
+//! and the trend of RSS once the calls held are accounted for (RSS swings with them over the
+//! simulated day and night; that is state, not a leak). The same trend of the heap the
+//! program holds (`revertwatch_heap_bytes`) tells a leak from an allocator keeping pages.
 
 use crate::feed::Feed;
 use crate::observe::Sample;
@@ -19,6 +21,7 @@ pub struct Day {
     pub mean_mb: f64,
     pub peak_calls: u64,
     pub mean_calls: f64,
+    pub peak_heap_mb: f64,
     /// Whether the whole day was sent (the last one may be cut short).
     pub full: bool,
 }
@@ -49,6 +52,10 @@ fn mb(s: &Sample) -> f64 {
     s.rss_kb as f64 / 1024.0
 }
 
+fn heap_mb(s: &Sample) -> f64 {
+    s.heap_kb as f64 / 1024.0
+}
+
 pub fn days(report: &Report, feed: &Feed) -> Vec<Day> {
     let n = report.records.min(feed.records.len());
     let last_day = n
@@ -68,6 +75,7 @@ pub fn days(report: &Report, feed: &Feed) -> Vec<Day> {
                 mean_mb: 0.0,
                 peak_calls: 0,
                 mean_calls: 0.0,
+                peak_heap_mb: 0.0,
                 full: Some(day) != last_day,
             });
         }
@@ -75,6 +83,7 @@ pub fn days(report: &Report, feed: &Feed) -> Vec<Day> {
         d.to_s = s.t_s;
         d.peak_mb = d.peak_mb.max(mb(s));
         d.peak_calls = d.peak_calls.max(s.state_calls);
+        d.peak_heap_mb = d.peak_heap_mb.max(heap_mb(s));
     }
     for d in &mut out {
         let inside: Vec<&Sample> = report
@@ -89,13 +98,34 @@ pub fn days(report: &Report, feed: &Feed) -> Vec<Day> {
     out
 }
 
-/// Least squares over the samples taken while sending, after the first simulated day.
-pub fn trend(report: &Report, feed: &Feed) -> Option<Trend> {
+/// The simulated days state takes to fill: the first, or all of --keep-closed's and one more
+/// when serve forgets closed incidents within the run.
+pub fn fill_days(keep_closed: Option<std::time::Duration>, feed: &Feed) -> i64 {
+    let span_ns = match (feed.records.first(), feed.records.last()) {
+        (Some(a), Some(b)) => b.time_ns - a.time_ns,
+        _ => 0,
+    };
+    match keep_closed {
+        Some(k) if (k.as_nanos() as i64) < span_ns => {
+            (k.as_nanos() as u64).div_ceil(DAY_NS as u64) as i64 + 1
+        }
+        _ => 1,
+    }
+}
+
+/// Least squares over the samples taken while sending, once state has filled, of `measure`
+/// (RSS, or the heap the program holds).
+pub fn trend(
+    report: &Report,
+    feed: &Feed,
+    fill: i64,
+    measure: fn(&Sample) -> f64,
+) -> Option<Trend> {
     let rows: Vec<(f64, f64, f64)> = report
         .samples
         .iter()
-        .filter(|s| s.rss_kb > 0 && day_of(s, report, feed).is_some_and(|d| d >= 1))
-        .map(|s| (s.state_calls as f64, s.t_s / 60.0, mb(s)))
+        .filter(|s| measure(s) > 0.0 && day_of(s, report, feed).is_some_and(|d| d >= fill))
+        .map(|s| (s.state_calls as f64, s.t_s / 60.0, measure(s)))
         .collect();
     if rows.len() < 10 {
         return None;
@@ -160,12 +190,13 @@ pub fn checks(
     report: &Report,
     feed: &Feed,
     tolerance: f64,
+    fill: i64,
 ) -> (Vec<(String, String, bool)>, Vec<Day>) {
     let days = days(report, feed);
     let mut rows = Vec::new();
     // Simulated weeks have quiet days (weekends), so one day against another is not like for
     // like; the busiest day of the later half against the busiest of the earlier half is.
-    let full: Vec<&Day> = days.iter().filter(|d| d.full && d.day >= 1).collect();
+    let full: Vec<&Day> = days.iter().filter(|d| d.full && d.day >= fill).collect();
     let (early, late) = full.split_at(full.len() / 2);
     let busiest = |half: &[&Day]| half.iter().map(|d| d.peak_mb).fold(0.0f64, f64::max);
     let (e, l) = (busiest(early), busiest(late));
@@ -178,12 +209,13 @@ pub fn checks(
     };
     rows.push((
         format!(
-            "RSS flat by simulated day (the first fills state): the busiest day's peak in the later half of the days within {:.0} % of the earlier half's",
+            "RSS flat by simulated day (state fills over the first {fill} simulated day(s), not judged): the busiest day's peak in the later half of the days within {:.0} % of the earlier half's",
             tolerance * 100.0
         ),
         if judged {
             format!(
-                "daily peaks (MB), days 2–{}: {} | days {}–{}: {}; {:.0} → {:.0} MB ({:+.1} %)",
+                "daily peaks (MB), days {}–{}: {} | days {}–{}: {}; {:.0} → {:.0} MB ({:+.1} %)",
+                fill + 1,
                 early.last().map_or(0, |d| d.day + 1),
                 peaks(early),
                 late.first().map_or(0, |d| d.day + 1),
@@ -194,19 +226,32 @@ pub fn checks(
                 (l / e - 1.0) * 100.0
             )
         } else {
-            "the run has fewer than three full simulated days: not judged".into()
+            "the run has fewer than two full simulated days after state filled: not judged".into()
         },
         judged && l <= e * (1.0 + tolerance),
     ));
-    let t = trend(report, feed);
-    rows.push((
+    rows.push(trend_row("RSS", trend(report, feed, fill, mb), tolerance));
+    // The allocator keeps freed pages for reuse, so RSS can creep while nothing leaks; the heap
+    // the program holds cannot. Judged only when serve publishes it.
+    if report.samples.iter().any(|s| s.heap_kb > 0) {
+        rows.push(trend_row(
+            "heap held",
+            trend(report, feed, fill, heap_mb),
+            tolerance,
+        ));
+    }
+    (rows, days)
+}
+
+fn trend_row(what: &str, t: Option<Trend>, tolerance: f64) -> (String, String, bool) {
+    (
         format!(
-            "RSS trend after the first simulated day, calls held taken out (least squares: RSS = base + per call × calls + drift × minutes): drift over the run within {:.0} % of mean RSS",
+            "{what} trend once state has filled, calls held taken out (least squares: {what} = base + per call × calls + drift × minutes): drift over the run within {:.0} % of the mean",
             tolerance * 100.0
         ),
         match &t {
             Some(t) => format!(
-                "{} samples, {:.0}–{:.0} s: base {:.0} MB, {:.1} kB per call held, drift {:+.2} MB/min ({:+.1} MB over the span, {:+.1} % of the mean {:.0} MB); R² {:.2}",
+                "{} samples, {:.0}–{:.0} s: base {:.1} MB, {:.2} kB per call held, drift {:+.3} MB/min ({:+.1} MB over the span, {:+.1} % of the mean {:.1} MB); R² {:.2}",
                 t.samples,
                 t.from_s,
                 t.to_s,
@@ -218,20 +263,25 @@ pub fn checks(
                 t.mean_mb,
                 t.r2
             ),
-            None => "too few samples after the first simulated day: not judged".into(),
+            None => "too few samples once state has filled: not judged".into(),
         },
         t.as_ref().is_some_and(|t| {
             (t.drift_mb_per_min * (t.to_s - t.from_s) / 60.0).abs() <= t.mean_mb * tolerance
         }),
-    ));
-    (rows, days)
+    )
 }
 
 /// `load memory`: the memory rows and the per-day table of a finished run.
-pub fn rejudge(report: &std::path::Path, feed: &std::path::Path, tolerance: f64) -> Fallible<()> {
+pub fn rejudge(
+    report: &std::path::Path,
+    feed: &std::path::Path,
+    tolerance: f64,
+    keep_closed: Option<std::time::Duration>,
+) -> Fallible<()> {
     let report = crate::run::read_report(report)?;
     let feed = Feed::read(feed)?;
-    let (rows, days) = checks(&report, &feed, tolerance);
+    let fill = fill_days(keep_closed, &feed);
+    let (rows, days) = checks(&report, &feed, tolerance, fill);
     print_checks(&rows, &days);
     Ok(())
 }
@@ -252,18 +302,19 @@ pub fn print_checks(rows: &[(String, String, bool)], days: &[Day]) {
 
 pub fn print_days(days: &[Day]) {
     println!(
-        "| simulated day | sent (s) | peak RSS | mean RSS | peak calls held | mean calls held |"
+        "| simulated day | sent (s) | peak RSS | mean RSS | peak heap held | peak calls held | mean calls held |"
     );
-    println!("|---:|---|---:|---:|---:|---:|");
+    println!("|---:|---|---:|---:|---:|---:|---:|");
     for d in days {
         println!(
-            "| {}{} | {:.0}–{:.0} | {:.0} MB | {:.0} MB | {} | {:.0} |",
+            "| {}{} | {:.0}–{:.0} | {:.0} MB | {:.0} MB | {:.1} MB | {} | {:.0} |",
             d.day + 1,
             if d.full { "" } else { " (part)" },
             d.from_s,
             d.to_s,
             d.peak_mb,
             d.mean_mb,
+            d.peak_heap_mb,
             d.peak_calls,
             d.mean_calls
         );
@@ -272,7 +323,32 @@ pub fn print_days(days: &[Day]) {
 
 #[cfg(test)]
 mod tests {
-    use super::solve;
+    use super::{fill_days, solve, DAY_NS};
+    use crate::feed::{Feed, Record};
+    use std::time::Duration;
+
+    #[test]
+    fn state_fills_over_keep_closed_only_when_the_run_outlasts_it() {
+        let span = |days: i64| Feed {
+            bytes: Vec::new(),
+            records: [0, days * DAY_NS]
+                .into_iter()
+                .map(|time_ns| Record {
+                    partition: 0,
+                    event_id: String::new(),
+                    time_ns,
+                    json: 0..0,
+                })
+                .collect(),
+            partitions: Vec::new(),
+        };
+        let week = Some(Duration::from_secs(7 * 86_400));
+        assert_eq!(fill_days(None, &span(35)), 1);
+        assert_eq!(fill_days(week, &span(35)), 8);
+        assert_eq!(fill_days(Some(Duration::from_secs(36 * 3600)), &span(35)), 3);
+        // Kept longer than the run: closed incidents never go, the first day fills the rest.
+        assert_eq!(fill_days(week, &span(6)), 1);
+    }
 
     #[test]
     fn least_squares_recovers_an_exact_plane() {

@@ -115,6 +115,9 @@ pub struct Sample {
     pub state_calls: u64,
     #[serde(default)]
     pub state_bytes: u64,
+    /// What the allocator holds for the program (`revertwatch_heap_bytes`), in kB.
+    #[serde(default)]
+    pub heap_kb: u64,
     pub consumer_lag: u64,
     pub events_hec: u64,
     pub events_nats: u64,
@@ -188,6 +191,7 @@ pub fn sample(
                     rss_kb: rss,
                     state_calls: scrape.get("revertwatch_state_calls") as u64,
                     state_bytes: scrape.get("revertwatch_state_bytes") as u64,
+                    heap_kb: (scrape.get("revertwatch_heap_bytes") / 1024.0) as u64,
                     consumer_lag: lag,
                     events_hec: scrape.get("revertwatch_events_received_total{source=\"hec\"}")
                         as u64,

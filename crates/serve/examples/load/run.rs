@@ -731,8 +731,8 @@ pub fn table(paths: &[PathBuf]) -> Fallible<()> {
 /// A report's periodic samples as a Markdown table, one row every `every` seconds.
 pub fn series(path: &Path, every: f64) -> Fallible<()> {
     let r = read_report(path)?;
-    println!("| t (s) | serve RSS | calls in state | state file | JetStream lag | events in (HEC + JetStream) | alerts | load avg (1 min) |");
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| t (s) | serve RSS | heap held | calls in state | state file | JetStream lag | events in (HEC + JetStream) | alerts | load avg (1 min) |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let mut next = 0.0;
     for s in &r.samples {
         if s.t_s + 0.5 < next {
@@ -740,9 +740,10 @@ pub fn series(path: &Path, every: f64) -> Fallible<()> {
         }
         next = s.t_s + every;
         println!(
-            "| {:.0} | {:.0} MB | {} | {:.1} MB | {} | {} | {} | {:.1} |",
+            "| {:.0} | {:.0} MB | {:.1} MB | {} | {:.1} MB | {} | {} | {} | {:.1} |",
             s.t_s,
             s.rss_kb as f64 / 1024.0,
+            s.heap_kb as f64 / 1024.0,
             s.state_calls,
             s.state_bytes as f64 / 1e6,
             s.consumer_lag,

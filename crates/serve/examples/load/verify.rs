@@ -14,6 +14,9 @@ pub struct VerifyArgs {
     /// serve's base URL (for /incidents).
     #[arg(long)]
     hec: String,
+    /// Read /incidents from this file (saved from a finished run) instead of asking serve.
+    #[arg(long)]
+    incidents: Option<PathBuf>,
     #[arg(long)]
     token: String,
     /// `revertwatch hunt --format jsonl` of the same corpus.
@@ -36,6 +39,12 @@ pub struct VerifyArgs {
     /// and the drift over the run once the calls held are taken out (see memory.rs).
     #[arg(long, default_value_t = 0.10)]
     rss_tolerance: f64,
+    /// serve's --keep-closed. When the run spans more, serve forgets closed incidents that
+    /// ended longer than this before their partition's newest call, as it should; every
+    /// incident that ended within it of the newest record must be in /incidents. (A partition's
+    /// newest call is never newer than the newest record, so serve forgets nothing inside.)
+    #[arg(long, value_parser = crate::parse_duration)]
+    keep_closed: Option<Duration>,
 }
 
 fn jsonl(bytes: &[u8]) -> Vec<Value> {
@@ -65,36 +74,76 @@ fn verdicts(incidents: &[Value]) -> BTreeSet<Verdict> {
 }
 
 pub fn verify(args: VerifyArgs) -> Fallible<()> {
-    let agent = ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(60)))
-        .http_status_as_error(false)
-        .build()
-        .new_agent();
-    let mut reply = agent
-        .get(format!("{}/incidents", args.hec))
-        .header("Authorization", &format!("Splunk {}", args.token))
-        .call()?;
-    if reply.status() != 200 {
-        return Err(format!("/incidents answered HTTP {}", reply.status()).into());
-    }
-    let served = jsonl(&reply.body_mut().read_to_vec()?);
+    let served = match &args.incidents {
+        Some(file) => jsonl(&std::fs::read(file)?),
+        None => {
+            let agent = ureq::Agent::config_builder()
+                .timeout_global(Some(Duration::from_secs(60)))
+                .http_status_as_error(false)
+                .build()
+                .new_agent();
+            let mut reply = agent
+                .get(format!("{}/incidents", args.hec))
+                .header("Authorization", &format!("Splunk {}", args.token))
+                .call()?;
+            if reply.status() != 200 {
+                return Err(format!("/incidents answered HTTP {}", reply.status()).into());
+            }
+            jsonl(&reply.body_mut().read_to_vec()?)
+        }
+    };
     let hunted = jsonl(&std::fs::read(&args.hunt)?);
     let truth = jsonl(&std::fs::read(&args.truth)?);
     let alerts = jsonl(&std::fs::read(&args.alerts)?);
     let mut failures = Vec::new();
     let mut rows: Vec<(String, String, bool)> = Vec::new();
 
+    let feed = crate::feed::Feed::read(&args.feed)?;
+    // Incidents whose last call is older than this may be forgotten; newer ones must be held.
+    let forget_before = args.keep_closed.and_then(|k| {
+        let newest = feed.records.last()?.time_ns;
+        let line = newest - k.as_nanos() as i64;
+        (line > feed.records.first()?.time_ns).then_some(line)
+    });
+    let may_forget = |i: &Value| {
+        forget_before.is_some_and(|line| {
+            chrono::DateTime::parse_from_rfc3339(&s(i, "last_seen"))
+                .is_ok_and(|t| t.timestamp_nanos_opt().is_some_and(|t| t < line))
+        })
+    };
     let (sv, hv) = (verdicts(&served), verdicts(&hunted));
-    let missing: Vec<_> = hv.difference(&sv).collect();
+    let forgettable = verdicts(
+        &hunted
+            .iter()
+            .filter(|i| may_forget(i))
+            .cloned()
+            .collect::<Vec<_>>(),
+    );
+    let missing: Vec<_> = hv
+        .difference(&sv)
+        .filter(|v| !forgettable.contains(*v))
+        .collect();
+    let forgotten = hv.difference(&sv).count() - missing.len();
     let extra: Vec<_> = sv.difference(&hv).collect();
     rows.push((
-        "`/incidents` = `hunt --format jsonl` (incident_id, severity, suppressed_by)".into(),
+        match args.keep_closed {
+            Some(k) if forget_before.is_some() => format!(
+                "`/incidents` = `hunt --format jsonl` (incident_id, severity, suppressed_by), but for incidents that ended more than --keep-closed {} before the newest record, which serve may have forgotten",
+                humantime::format_duration(k)
+            ),
+            _ => "`/incidents` = `hunt --format jsonl` (incident_id, severity, suppressed_by)".into(),
+        },
         format!(
-            "{} served, {} hunted; {} missing, {} extra",
+            "{} served, {} hunted; {} missing, {} extra{}",
             sv.len(),
             hv.len(),
             missing.len(),
-            extra.len()
+            extra.len(),
+            if forget_before.is_some() {
+                format!("; {forgotten} older ones forgotten as --keep-closed says")
+            } else {
+                String::new()
+            }
         ),
         missing.is_empty() && extra.is_empty(),
     ));
@@ -106,15 +155,31 @@ pub fn verify(args: VerifyArgs) -> Fallible<()> {
     }
 
     let by_target: BTreeMap<String, &Value> = served.iter().map(|i| (s(i, "target"), i)).collect();
+    // A planted scenario serve has forgotten is judged on hunt's incident, the same detection.
+    let forgotten_by_target: BTreeMap<String, &Value> = hunted
+        .iter()
+        .filter(|i| may_forget(i))
+        .map(|i| (s(i, "target"), i))
+        .collect();
     let mut found = 0;
+    let mut found_forgotten = 0;
     for t in &truth {
         let want = |k: &str, got: &Value| s(t, k) == s(got, k);
-        let ok = by_target.get(&s(t, "target")).is_some_and(|i| {
+        let matches = |i: &&Value| {
             s(i, "severity") == s(t, "expected_severity")
                 && i["chains"] == t["expected_chains"]
                 && want("account", i)
                 && s(i, "suppressed_by") == s(t, "expected_suppressed_by")
-        });
+        };
+        let target = s(t, "target");
+        let ok = match by_target.get(&target) {
+            Some(i) => matches(i),
+            None => {
+                let old = forgotten_by_target.get(&target).is_some_and(matches);
+                found_forgotten += usize::from(old);
+                old
+            }
+        };
         if ok {
             found += 1;
         } else {
@@ -126,8 +191,16 @@ pub fn verify(args: VerifyArgs) -> Fallible<()> {
         }
     }
     rows.push((
-        "every planted scenario (ground-truth.jsonl) in `/incidents`, with its severity, chains, account and suppression".into(),
-        format!("{found} of {}", truth.len()),
+        "every planted scenario (ground-truth.jsonl) in `/incidents`, with its severity, chains, account and suppression (or, once forgotten after --keep-closed, in `hunt`)".into(),
+        format!(
+            "{found} of {}{}",
+            truth.len(),
+            if found_forgotten > 0 {
+                format!(" ({found_forgotten} of them forgotten by serve, found in hunt)")
+            } else {
+                String::new()
+            }
+        ),
         found == truth.len() && !truth.is_empty(),
     ));
 
@@ -178,7 +251,6 @@ pub fn verify(args: VerifyArgs) -> Fallible<()> {
         .iter()
         .map(|a| (s(a, "incident_id"), ids_of(a)))
         .collect();
-    let feed = crate::feed::Feed::read(&args.feed)?;
     let index = feed.index(feed.records.len());
     let later_only = |events: &[String]| {
         !events.is_empty()
@@ -250,8 +322,15 @@ pub fn verify(args: VerifyArgs) -> Fallible<()> {
                 (sum + v, lo.min(v), hi.max(v), n + 1)
             })
     };
+    // The first minute warms up; when serve forgets closed incidents within the run, state
+    // grows until --keep-closed has passed, so the comparison starts once it has.
+    let fill = crate::memory::fill_days(args.keep_closed, &feed);
+    let filled_s = crate::memory::days(&report, &feed)
+        .iter()
+        .find(|d| d.day >= fill)
+        .map_or(60.0, |d| d.from_s.max(60.0));
     let (f_sum, f_lo, f_hi, f_n) = minute(0.0, 60.0);
-    let (w_sum, w_lo, w_hi, w_n) = minute(60.0, 120.0);
+    let (w_sum, w_lo, w_hi, w_n) = minute(filled_s, filled_s + 60.0);
     let (l_sum, l_lo, l_hi, l_n) = minute(report.send_s - 60.0, report.send_s);
     let mean = |sum: f64, n: usize| sum / n.max(1) as f64;
     let flat =
@@ -265,24 +344,24 @@ pub fn verify(args: VerifyArgs) -> Fallible<()> {
         )
     };
     let judged = if w_n == 0 {
-        "the run is too short to judge (it needs three minutes): ".to_string()
+        "the run is too short to judge (it needs two minutes after state filled): ".to_string()
     } else {
         String::new()
     };
     rows.push((
         format!(
-            "RSS flat (strict): last minute's mean within {:.0} % of the second minute's",
+            "RSS flat (strict): last minute's mean within {:.0} % of the first minute's after warm-up and state filled (from {filled_s:.0} s)",
             args.rss_tolerance * 100.0
         ),
         format!(
-            "{judged}first minute {}; second minute {}; last minute {}",
+            "{judged}first minute {}; from {filled_s:.0} s {}; last minute {}",
             span(f_lo, f_hi, f_sum, f_n),
             span(w_lo, w_hi, w_sum, w_n),
             span(l_lo, l_hi, l_sum, l_n)
         ),
         flat,
     ));
-    let (memory_rows, days) = crate::memory::checks(&report, &feed, args.rss_tolerance);
+    let (memory_rows, days) = crate::memory::checks(&report, &feed, args.rss_tolerance, fill);
     rows.extend(memory_rows);
     let lost = report.hec_records_lost + report.nats_publish_failed;
     rows.push((
