@@ -5,25 +5,11 @@ mod support;
 
 use std::process::Command;
 
-use support::{scripts, workspace};
-
-fn shellcheck() -> String {
-    let script = workspace().join("scripts/ensure-shellcheck");
-    let out = Command::new("bash")
-        .arg(&script)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
-    assert!(
-        out.status.success(),
-        "scripts/ensure-shellcheck could not install shellcheck:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
+use support::{ensure_tool, scripts};
 
 #[test]
 fn every_script_passes_shellcheck() {
-    let bin = shellcheck();
+    let bin = ensure_tool("ensure-shellcheck", "the shellcheck test");
     let dir = tempfile::tempdir().unwrap();
     let mut files = Vec::new();
     for (plan, text) in scripts() {

@@ -10,13 +10,10 @@ use std::process::{Command, Stdio};
 use serde_json::Value;
 
 pub mod cloudtrail;
+mod tools;
 
-pub fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
+#[allow(unused_imports)] // each test binary uses some of the support
+pub use tools::{ensure_tool, workspace};
 
 pub fn fixture(rel: &str) -> PathBuf {
     workspace().join("tests/fixtures").join(rel)
@@ -190,23 +187,6 @@ macro_rules! scenario {
             );
         }
     };
-}
-
-/// Runs `scripts/<name>` (test tooling that installs a service or tool on first use) and
-/// returns the path it prints. Panics with the script's own reasons: a test that needs the
-/// tool must fail loudly, never skip.
-pub fn ensure_tool(name: &str, needed_for: &str) -> PathBuf {
-    let script = workspace().join("scripts").join(name);
-    let out = Command::new("bash")
-        .arg(&script)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
-    assert!(
-        out.status.success(),
-        "scripts/{name} could not provide what {needed_for} needs:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
 }
 
 /// A free loopback port (a race with other processes is possible, and harmless in tests).

@@ -1,18 +1,15 @@
 //! Rendering every script once, and reading one as bash reads it.
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
-
 use revertwatch_kit::{plans, render, Plan, RunId, Settings};
 
-pub const RUN_ID: &str = "rwk-test0001";
+#[path = "../../../cli/tests/support/tools.rs"]
+mod tools;
 
-pub fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
+#[allow(unused_imports)] // each test binary uses some of the support
+pub use tools::{ensure_tool, workspace};
+
+pub const RUN_ID: &str = "rwk-test0001";
 
 /// Every plan with its script, rendered with the test run id and the default region.
 pub fn scripts() -> Vec<(Plan, String)> {

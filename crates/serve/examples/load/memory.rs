@@ -345,7 +345,10 @@ mod tests {
         let week = Some(Duration::from_secs(7 * 86_400));
         assert_eq!(fill_days(None, &span(35)), 1);
         assert_eq!(fill_days(week, &span(35)), 8);
-        assert_eq!(fill_days(Some(Duration::from_secs(36 * 3600)), &span(35)), 3);
+        assert_eq!(
+            fill_days(Some(Duration::from_secs(36 * 3600)), &span(35)),
+            3
+        );
         // Kept longer than the run: closed incidents never go, the first day fills the rest.
         assert_eq!(fill_days(week, &span(6)), 1);
     }
