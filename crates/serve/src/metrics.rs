@@ -197,7 +197,7 @@ impl Metrics {
         if let Some(heap) = self.heap_bytes {
             counter(
                 "revertwatch_heap_bytes",
-                "Bytes allocated and not freed; resident memory above it is kept by the allocator for reuse.",
+                "Bytes allocated and not freed; resident memory above it is code, stacks and pages the allocator keeps for reuse.",
                 "gauge",
                 vec![(String::new(), heap())],
             );

@@ -147,6 +147,14 @@ pub fn verify(args: VerifyArgs) -> Fallible<()> {
         ),
         missing.is_empty() && extra.is_empty(),
     ));
+    if forget_before.is_some() {
+        // Forgetting is what keeps state bounded: a run past --keep-closed must show some.
+        rows.push((
+            "serve forgets closed incidents past --keep-closed (some of those `hunt` finds older than it are gone from `/incidents`)".into(),
+            format!("{forgotten} of {} forgotten", forgettable.len()),
+            forgettable.is_empty() || forgotten > 0,
+        ));
+    }
     for m in missing.iter().take(5) {
         failures.push(format!("hunt has {m:?}, serve does not"));
     }
@@ -232,6 +240,32 @@ pub fn verify(args: VerifyArgs) -> Fallible<()> {
         format!("{} live, {} not alerted", live.len(), unalerted.len()),
         unalerted.is_empty(),
     ));
+    // The rest of the whole run, forgotten by serve or not: what `hunt` suppresses or rates
+    // below review was never alerted under its id.
+    let alerted_ids: BTreeSet<String> = alerts.iter().map(|a| s(a, "incident_id")).collect();
+    let quiet: Vec<&Value> = hunted
+        .iter()
+        .filter(|i| !i["suppressed_by"].is_null() || s(i, "severity") == "none")
+        .collect();
+    let wrongly_alerted: Vec<String> = quiet
+        .iter()
+        .map(|i| s(i, "incident_id"))
+        .filter(|id| alerted_ids.contains(id))
+        .collect();
+    rows.push((
+        "no alert for an incident `hunt` suppresses or rates below review".into(),
+        format!(
+            "{} suppressed or below review, {} alerted",
+            quiet.len(),
+            wrongly_alerted.len()
+        ),
+        wrongly_alerted.is_empty(),
+    ));
+    for w in wrongly_alerted.iter().take(5) {
+        failures.push(format!(
+            "incident {w} was alerted, and hunt suppresses it or rates it none"
+        ));
+    }
     for u in unalerted.iter().take(5) {
         failures.push(format!(
             "incident {u} was never alerted in its final severity"
@@ -333,8 +367,12 @@ pub fn verify(args: VerifyArgs) -> Fallible<()> {
     let (w_sum, w_lo, w_hi, w_n) = minute(filled_s, filled_s + 60.0);
     let (l_sum, l_lo, l_hi, l_n) = minute(report.send_s - 60.0, report.send_s);
     let mean = |sum: f64, n: usize| sum / n.max(1) as f64;
-    let flat =
-        w_n > 0 && l_n > 0 && mean(l_sum, l_n) <= mean(w_sum, w_n) * (1.0 + args.rss_tolerance);
+    // The two minutes must not overlap, or the check compares a minute with itself.
+    let apart = filled_s + 60.0 <= report.send_s - 60.0;
+    let flat = apart
+        && w_n > 0
+        && l_n > 0
+        && mean(l_sum, l_n) <= mean(w_sum, w_n) * (1.0 + args.rss_tolerance);
     let span = |lo: f64, hi: f64, sum: f64, n: usize| {
         format!(
             "{:.0}–{:.0} MB (mean {:.0})",
@@ -343,7 +381,7 @@ pub fn verify(args: VerifyArgs) -> Fallible<()> {
             mean(sum, n)
         )
     };
-    let judged = if w_n == 0 {
+    let judged = if w_n == 0 || !apart {
         "the run is too short to judge (it needs two minutes after state filled): ".to_string()
     } else {
         String::new()
