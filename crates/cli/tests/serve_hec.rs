@@ -7,7 +7,7 @@ mod support;
 
 use std::io::Write;
 
-use live::{alerted, alerts, token_file, verdicts, Corpus, Server, TOKEN};
+use live::{alerted, alerts, token_file, verdicts, Corpus, Record, Server, TOKEN};
 use serde_json::Value;
 
 fn serve_args<'a>(state: &'a str, tokens: &'a str, alerts: &'a str) -> Vec<&'a str> {
@@ -36,6 +36,13 @@ fn started(extra: &[&str]) -> (tempfile::TempDir, std::path::PathBuf, Server) {
     args.extend_from_slice(extra);
     let server = Server::start(&args, work.path(), "serve");
     (work, alerts_file, server)
+}
+
+/// Posts the feed in batches of 250 events, each accepted.
+fn post_all(server: &Server, feed: &[Record]) {
+    for batch in feed.chunks(250) {
+        assert_eq!(server.post_events(batch).0, 200);
+    }
 }
 
 /// The feed posted in time order, in batches as a forwarder sends them, some gzip'd, gives
@@ -87,16 +94,12 @@ fn hec_round_trip_matches_hunt() {
 fn resent_events_change_nothing() {
     let corpus = Corpus::simulate("1MB", 7);
     let (_work, alerts_file, server) = started(&[]);
-    for batch in corpus.feed.chunks(250) {
-        assert_eq!(server.post_events(batch).0, 200);
-    }
+    post_all(&server, &corpus.feed);
     let before = server.incidents();
     let alerts_before = alerts(&alerts_file).len();
     let calls = server.metric("revertwatch_state_calls");
     assert!(calls > 0);
-    for batch in corpus.feed.chunks(250) {
-        assert_eq!(server.post_events(batch).0, 200);
-    }
+    post_all(&server, &corpus.feed);
     assert_eq!(verdicts(&server.incidents()), verdicts(&before));
     assert_eq!(alerts(&alerts_file).len(), alerts_before);
     assert_eq!(server.metric("revertwatch_state_calls"), calls);
@@ -109,9 +112,7 @@ fn resent_events_change_nothing() {
 fn metrics_tell_the_heap_held_from_resident_memory() {
     let corpus = Corpus::simulate("1MB", 7);
     let (_work, _alerts, server) = started(&[]);
-    for batch in corpus.feed.chunks(250) {
-        assert_eq!(server.post_events(batch).0, 200);
-    }
+    post_all(&server, &corpus.feed);
     assert!(server.metric("revertwatch_state_calls") > 0);
     let heap = server.metric("revertwatch_heap_bytes");
     let resident = server.metric("process_resident_memory_bytes");
