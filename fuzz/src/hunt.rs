@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use revertwatch_decode::{Layout, Limits};
 use revertwatch_detect::{detect, Detection, DEFAULT_WINDOW};
-use revertwatch_normalize::{annotate, merge_phases, ApiCall, FileReport, Ingest, Selection};
+use revertwatch_normalize::{logical_calls, ApiCall, FileReport, Ingest, Selection};
 use revertwatch_pack::{load_default, Pack};
 
 /// The default pack, loaded once per fuzzing process.
@@ -18,14 +18,8 @@ pub fn default_pack() -> &'static Pack {
 /// `Ingest` as `hunt` builds it (crates/cli/src/pipeline.rs): prefilter from the pack, keep
 /// what the pack knows, annotate single-event calls as they are read.
 pub fn ingest_for(pack: &Pack) -> Ingest {
-    let keep = pack.clone();
     Ingest {
-        selection: Selection {
-            prefilter: Some(pack.prefilter()),
-            keep: Box::new(move |provider, op| keep.knows(provider, op)),
-            keep_record: pack.reads_records(),
-            annotate_with: Some(pack.clone()),
-        },
+        selection: Selection::for_pack(pack, false),
         limits: Limits::default(),
     }
 }
@@ -56,12 +50,7 @@ pub fn read_unfiltered(data: &[u8]) -> FileReport {
 /// (as `hunt --rules FILE` reads with that pack).
 pub fn read_unannotated(data: &[u8]) -> Vec<ApiCall> {
     let ingest = Ingest {
-        selection: Selection {
-            prefilter: None,
-            keep: Box::new(|_, _| true),
-            keep_record: true,
-            annotate_with: None,
-        },
+        selection: Selection::everything(),
         limits: Limits::default(),
     };
     ingest.read_reader("fuzz", Cursor::new(data.to_vec())).calls
@@ -69,10 +58,7 @@ pub fn read_unannotated(data: &[u8]) -> Vec<ApiCall> {
 
 /// Merges, annotates and detects over `calls`, as `hunt` does after reading every input.
 pub fn detect_with(calls: Vec<ApiCall>, pack: &Pack) -> (Vec<ApiCall>, Detection) {
-    let mut calls = merge_phases(calls);
-    for call in calls.iter_mut().filter(|c| !c.annotated) {
-        annotate(call, pack);
-    }
+    let calls = logical_calls(calls, pack);
     let detection = detect(&calls, pack, DEFAULT_WINDOW);
     (calls, detection)
 }
@@ -116,7 +102,7 @@ pub fn check_report(report: &FileReport, data: &[u8]) {
 }
 
 /// What merging and detection promise: sorted calls, sorted incidents, scores that add up,
-/// and evidence that points at real calls.
+/// and evidence made of real calls.
 pub fn check_detection(calls: &[ApiCall], detection: &Detection) {
     for pair in calls.windows(2) {
         assert!(
@@ -135,7 +121,12 @@ pub fn check_detection(calls: &[ApiCall], detection: &Detection) {
             "an incident without evidence"
         );
         for e in &incident.evidence {
-            assert!(e.call_index < calls.len(), "evidence names no call");
+            assert!(
+                e.event_ids
+                    .iter()
+                    .all(|id| calls.iter().any(|c| c.event_ids.contains(id))),
+                "evidence names no call"
+            );
         }
     }
     for pair in detection.incidents.windows(2) {

@@ -5,8 +5,8 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 
 use anyhow::Context;
 use revertwatch_decode::Limits;
-use revertwatch_detect::{seed_spl, Correlator, Severity};
-use revertwatch_normalize::{ApiCall, FileReport, Selection};
+use revertwatch_detect::{seed_spl, Detector, Horizon, Severity};
+use revertwatch_normalize::{ApiCall, FileReport, Outcome, Selection};
 use revertwatch_pack::Prefilter;
 use revertwatch_report::{write_events, write_incidents, Format};
 use revertwatch_tuning::apply;
@@ -33,7 +33,7 @@ pub fn run(args: HuntArgs) -> anyhow::Result<i32> {
     // Object-store URLs are listed here: after the checks that need no network.
     let inputs = expand_with(&args.paths, &args.remote, &mut io::stderr().lock())?;
     let selection = match &profile {
-        Profile::Pack(pack) => pipeline::selection(pack),
+        Profile::Pack(pack) => Selection::for_pack(pack, false),
         Profile::SeedSpl => Selection {
             prefilter: Some(Prefilter::new(seed_spl::operations())),
             keep: Box::new(seed_spl::keeps),
@@ -60,15 +60,16 @@ pub fn run(args: HuntArgs) -> anyhow::Result<i32> {
     let mut detection = None;
     match &profile {
         Profile::Pack(pack) if !args.hold_all && args.view != View::Calls => {
+            let horizon = Horizon::new(pack, args.window, args.allowed_lateness);
+            let detector = match args.closing_from {
+                Some(n) => Detector::new(pack.clone(), horizon).settle_from(n),
+                None => Detector::new(pack.clone(), horizon),
+            };
             let (found, stats) = pipeline::correlate_in_time_order(
                 &reader,
                 inputs,
-                match args.closing_from {
-                    Some(n) => Correlator::new(pack.clone(), args.window).closing_from(n),
-                    None => Correlator::new(pack.clone(), args.window),
-                }
-                .max_held(args.max_state_calls),
-                args.allowed_lateness,
+                detector,
+                args.max_state_calls,
                 progress.as_ref(),
                 &mut |report| take(&mut summary, report),
             )?;
@@ -199,7 +200,7 @@ pub fn run(args: HuntArgs) -> anyhow::Result<i32> {
                     let shown: Vec<&str> =
                         incidents.iter().map(|i| i.incident_id.as_str()).collect();
                     rows.retain(|r| {
-                        (args.show_failed || r.outcome != "failure")
+                        (args.show_failed || r.outcome != Outcome::Failure)
                             && r.incident_id
                                 .as_deref()
                                 .is_some_and(|id| shown.contains(&id))

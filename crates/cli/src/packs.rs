@@ -22,7 +22,7 @@ pub fn choose(args: &PackArgs) -> anyhow::Result<Profile> {
         file => load_file(std::path::Path::new(file))?,
     };
     for extra in &args.add_rules {
-        pack.extend(load_file(extra)?);
+        pack.extend(load_file(extra)?)?;
     }
     Ok(Profile::Pack(pack))
 }

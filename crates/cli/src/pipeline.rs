@@ -8,27 +8,14 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use revertwatch_decode::Limits;
-use revertwatch_detect::{detect, ClosingStats, Correlator, Detection};
-use revertwatch_normalize::{
-    annotate, merge_phases, plan_parts, ApiCall, FileReport, Ingest, Selection,
-};
+use revertwatch_detect::{detect, event_key, Detection, Detector, DetectorStats};
+use revertwatch_normalize::{logical_calls, plan_parts, ApiCall, FileReport, Ingest, Selection};
 use revertwatch_pack::Pack;
 use revertwatch_report::escape::terminal;
 use revertwatch_source::{time_hint, Wanted};
 
 use crate::inputs::Input;
 use crate::remote_cmd::RemoteObject;
-
-/// Parse and keep what the pack knows.
-pub fn selection(pack: &Pack) -> Selection {
-    let keep = pack.clone();
-    Selection {
-        prefilter: Some(pack.prefilter()),
-        keep: Box::new(move |provider, op| keep.knows(provider, op)),
-        keep_record: pack.reads_records(),
-        annotate_with: Some(pack.clone()),
-    }
-}
 
 /// Decoding and normalizing, on a pool of worker threads.
 pub struct Reader {
@@ -169,23 +156,23 @@ impl Reader {
 }
 
 /// Reads the inputs in the time order their paths give and detects as it goes with
-/// `correlator`, which lets go of incidents that can no longer change: state stays bounded by
-/// the window, not by the archive. Each report goes to `each` as its batch of files is done.
+/// `detector`, which settles incidents that can no longer change: state stays bounded by the
+/// horizon, not by the archive. At most `max_held` calls are held (the oldest are evicted,
+/// and counted, past it). Each report goes to `each` as its batch of files is done.
 pub fn correlate_in_time_order(
     reader: &Reader,
     mut inputs: Vec<Input>,
-    mut correlator: Correlator,
-    lateness: Duration,
+    mut detector: Detector,
+    max_held: usize,
     progress: Option<&indicatif::ProgressBar>,
     each: &mut dyn FnMut(&FileReport) -> io::Result<()>,
-) -> anyhow::Result<(Detection, ClosingStats)> {
-    // Inputs whose paths tell no time come first, so that they hold back no closing after
+) -> anyhow::Result<(Detection, DetectorStats)> {
+    // Inputs whose paths tell no time come first, so that they hold back no settling after
     // them; a stable sort keeps the order given among equals.
     let mut hinted: Vec<(Option<DateTime<Utc>>, Input)> =
         inputs.drain(..).map(|i| (hint(&i), i)).collect();
     hinted.sort_by_key(|(hint, _)| *hint);
     let (hints, inputs): (Vec<_>, Vec<_>) = hinted.into_iter().unzip();
-    let lateness = chrono::Duration::from_std(lateness).unwrap_or(chrono::Duration::MAX);
     // Big enough that every worker stays busy through a batch, small enough that a batch
     // spans little event time.
     let batch = (reader.threads() * 32).max(64);
@@ -193,8 +180,9 @@ pub fn correlate_in_time_order(
         .step_by(batch)
         .map(|start| (start, (start + batch).min(inputs.len())))
         .collect();
-    // The workers read the next batch while this thread correlates the last one, so that a
-    // closing does not leave them idle.
+    let mut settled = Detection::default();
+    // The workers read the next batch while this thread detects over the last one, so that a
+    // settling does not leave them idle.
     std::thread::scope(|scope| {
         let read = |(start, end): (usize, usize)| {
             let inputs = &inputs[start..end];
@@ -210,17 +198,25 @@ pub fn correlate_in_time_order(
             next = bounds.get(k + 1).map(|b| read(*b));
             for report in reports {
                 each(&report).context("cannot write to stderr")?;
-                correlator.add(report.calls);
+                for call in report.calls {
+                    detector.ingest(event_key(&call), call);
+                }
+                if detector.held() > max_held {
+                    settled.append(detector.evict_oldest(max_held).detection);
+                }
             }
-            if let Some(Some(hint)) = hints.get(*end) {
-                if let Some(watermark) = hint.checked_sub_signed(lateness) {
-                    correlator.advance(watermark);
+            if let Some(Some(now)) = hints.get(*end) {
+                if detector.due() {
+                    settled.append(detector.settle(*now).detection);
                 }
             }
         }
         Ok::<(), anyhow::Error>(())
     })?;
-    Ok(correlator.finish())
+    let (open, stats) = detector.finish();
+    settled.append(open);
+    settled.sort();
+    Ok((settled, stats))
 }
 
 fn hint(input: &Input) -> Option<DateTime<Utc>> {
@@ -263,10 +259,7 @@ pub fn detect_incidents(
     pack: &Pack,
     window: Duration,
 ) -> (Vec<ApiCall>, Detection) {
-    let mut calls = merge_phases(calls);
-    for call in calls.iter_mut().filter(|c| !c.annotated) {
-        annotate(call, pack);
-    }
+    let calls = logical_calls(calls, pack);
     let detection = detect(&calls, pack, window);
     (calls, detection)
 }

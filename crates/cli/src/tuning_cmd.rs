@@ -10,6 +10,7 @@ use crate::args::{ConfigAction, ConfigArgs, TuningArgs};
 use crate::inputs::expand;
 use crate::packs::{choose, Profile};
 use crate::pipeline;
+use revertwatch_normalize::Selection;
 
 /// The default tuning file, when one exists.
 pub fn default_path() -> Option<PathBuf> {
@@ -83,7 +84,7 @@ pub fn run(args: ConfigArgs) -> anyhow::Result<i32> {
                 anyhow::bail!("config check needs a rule pack, not seed-spl");
             };
             let reports =
-                pipeline::Reader::new(pipeline::selection(&pack), Default::default(), None)?
+                pipeline::Reader::new(Selection::for_pack(&pack, false), Default::default(), None)?
                     .read(&expand(&logs)?, None);
             let calls = reports.into_iter().flat_map(|r| r.calls).collect();
             let mut incidents = pipeline::detect_incidents(calls, &pack, window).1.incidents;

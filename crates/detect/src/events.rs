@@ -3,44 +3,59 @@
 use chrono::{DateTime, Utc};
 use revertwatch_normalize::{ApiCall, Outcome};
 use revertwatch_pack::{Provider, Signal};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::incident::Incident;
+use crate::incident::Built;
 use crate::signal::Classified;
 
 /// One signal event, in the seed's columns (snake case) plus where it belongs.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventRow {
+    /// When the call was made.
     #[serde(serialize_with = "revertwatch_normalize::serialize_time")]
     pub time: DateTime<Utc>,
+    /// The cloud.
     pub provider: Provider,
+    /// Who made the call.
     pub actor: String,
+    /// Where it came from.
     pub source_ip: String,
+    /// The operation, as the provider names it.
     pub operation: String,
+    /// The incident's target.
     pub target_resource: String,
+    /// 1 for a successful restore.
     pub is_snapshot_restore: u8,
+    /// 1 for a successful reset.
     pub is_ephemeral_reset: u8,
+    /// The sum of the two.
     pub suspicion_score: u8,
+    /// The provider's event id.
     pub event_id: String,
+    /// Account, subscription or project.
     pub account: String,
+    /// Region or location.
     pub region: String,
-    pub outcome: &'static str,
+    /// How the call ended.
+    pub outcome: Outcome,
+    /// The incident the row belongs to.
     pub incident_id: Option<String>,
+    /// The tuning rule that suppressed that incident, if any.
     pub suppressed_by: Option<String>,
 }
 
 /// A row per (signal call, incident): a stop of three instances is three rows, one per
 /// incident, where the seed showed one row with target "unknown".
-pub fn rows(
+pub(crate) fn rows(
     calls: &[ApiCall],
     classified: &[Option<Classified>],
-    incidents: &[Incident],
+    incidents: &[Built],
 ) -> Vec<EventRow> {
     let mut out = Vec::new();
-    for incident in incidents {
-        for e in &incident.evidence {
-            let call = &calls[e.call_index];
-            let Some(class) = &classified[e.call_index] else {
+    for Built { incident, members } in incidents {
+        for &i in members {
+            let call = &calls[i];
+            let Some(class) = &classified[i] else {
                 continue;
             };
             if class.signal == Signal::Link {
@@ -62,7 +77,7 @@ pub fn rows(
                 event_id: call.event_id.clone(),
                 account: call.account.clone(),
                 region: call.region.clone(),
-                outcome: call.outcome.as_str(),
+                outcome: call.outcome,
                 incident_id: Some(incident.incident_id.clone()),
                 suppressed_by: incident.suppressed_by.clone(),
             });

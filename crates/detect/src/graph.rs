@@ -54,19 +54,22 @@ impl Graph {
         self.compute.get(node).map(String::as_str)
     }
 
-    /// Compute nodes reachable from `start` at `time`, each hop within `window` of the one
-    /// before it, with the relation of the hop that reached each (None for `start` itself).
+    /// Compute nodes reachable from `start` at `time` in at most `hops` hops, each within
+    /// `window` of the one before it, with the relation of the hop that reached each (None for
+    /// `start` itself). The hop limit is the pack's ([`revertwatch_pack::Pack::lineage_hops`]):
+    /// the time-ordered [`crate::Detector`] holds calls for exactly that many windows.
     pub fn reach(
         &self,
         start: &Node,
         time: DateTime<Utc>,
         window: Duration,
+        hops: usize,
     ) -> Vec<(Node, Option<String>)> {
         let window = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::MAX);
         let mut found = BTreeMap::new();
         let mut seen = BTreeSet::new();
-        let mut queue = VecDeque::from([(start.clone(), time, None::<String>)]);
-        while let Some((node, at, via)) = queue.pop_front() {
+        let mut queue = VecDeque::from([(start.clone(), time, None::<String>, 0usize)]);
+        while let Some((node, at, via, depth)) = queue.pop_front() {
             if !seen.insert(node.clone()) {
                 continue;
             }
@@ -77,9 +80,13 @@ impl Graph {
                     continue;
                 }
             }
+            if depth == hops {
+                continue;
+            }
             for (next, when, relation) in self.out.get(&node).into_iter().flatten() {
+                // Two times always subtract (their range is far inside a duration's).
                 if (*when - at).abs() <= window {
-                    queue.push_back((next.clone(), *when, Some(relation.clone())));
+                    queue.push_back((next.clone(), *when, Some(relation.clone()), depth + 1));
                 }
             }
         }

@@ -4,24 +4,28 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use revertwatch_normalize::{format_time, ApiCall, ResourceRef};
+use revertwatch_normalize::{format_time, ApiCall, Outcome, ResourceRef};
 use revertwatch_pack::{Pack, Provider, Signal};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::graph::{Graph, Node};
 use crate::signal::Classified;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+/// How far an incident should go: its suspicion score, unless tuning lowered it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Only failed attempts: shown with `--show-failed`.
     None,
+    /// Score 1: one kind of signal reached the target.
     Review,
+    /// Score 2: a restore and a reset reached one target.
     Escalate,
 }
 
 impl Severity {
+    /// The seed's reading of a score: 0 none, 1 review, 2 or more escalate.
     pub fn from_score(score: u8) -> Severity {
         match score {
             0 => Severity::None,
@@ -30,6 +34,7 @@ impl Severity {
         }
     }
 
+    /// The name the output contract uses.
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::None => "none",
@@ -39,70 +44,141 @@ impl Severity {
     }
 }
 
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Severity {
+    type Err = UnknownSeverity;
+
+    fn from_str(s: &str) -> Result<Severity, UnknownSeverity> {
+        [Severity::None, Severity::Review, Severity::Escalate]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| UnknownSeverity(s.to_string()))
+    }
+}
+
+/// A string that names no [`Severity`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownSeverity(pub String);
+
+impl std::fmt::Display for UnknownSeverity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "`{}` is not a severity (none, review, escalate)", self.0)
+    }
+}
+
+impl std::error::Error for UnknownSeverity {}
+
 /// One call in an incident, as the analyst reads it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evidence {
+    /// When the call was made (RFC 3339 UTC).
     #[serde(serialize_with = "revertwatch_normalize::serialize_time")]
     pub time: DateTime<Utc>,
+    /// Who made it: ARN, UPN, object id or e-mail.
     pub actor: String,
+    /// The provider's identity type (IAMUser, AssumedRole, ServicePrincipal...).
     pub actor_type: String,
+    /// The service that made the call on the actor's behalf (CloudTrail `invokedBy`).
     pub invoked_by: Option<String>,
+    /// The role whose session made the call (never the caller-chosen session name).
     pub session_issuer: Option<String>,
+    /// The address the call came from.
     pub source_ip: String,
+    /// The caller's user agent: caller-chosen, evidence only.
     pub user_agent: String,
+    /// The operation as the provider names it.
     pub operation: String,
-    pub outcome: &'static str,
+    /// How the call ended.
+    pub outcome: Outcome,
+    /// The provider's error code or message, for failed calls.
     pub error: Option<String>,
+    /// What the pack says the call means.
     pub signal: Signal,
+    /// What the call did, as shown in the incident's chains.
     pub chain: Option<String>,
+    /// Every resource the call named.
     pub resources: Vec<ResourceRef>,
+    /// The provider event ids of every phase of the call.
     pub event_ids: Vec<String>,
+    /// Tags the call set or carried (key, value).
     pub tags: Vec<(String, String)>,
     /// Input and line of the call's first event.
     pub origin: String,
-    #[serde(skip)]
-    pub call_index: usize,
 }
 
-/// A revert incident, with the fields of DESIGN.md's output contract first.
-#[derive(Debug, Clone, Serialize)]
+/// A revert incident, with the fields of DESIGN.md's output contract first. It reads back
+/// from its own JSON (`serve` keeps closed incidents that way).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Incident {
+    /// Stable id: a hash of provider, target and first call time.
     pub incident_id: String,
+    /// The cloud.
     pub provider: Provider,
+    /// Account, subscription or project of the first call that names one.
     pub account: String,
+    /// Region (or location, zone) of that call.
     pub region: String,
+    /// The instance or VM the signals reach, or the resource a lone signal produced.
     pub target: String,
+    /// The kind of `target` (instance, vm, snapshot...).
     pub target_kind: String,
+    /// The time of the incident's first call.
     #[serde(serialize_with = "revertwatch_normalize::serialize_time")]
     pub first_seen: DateTime<Utc>,
+    /// The time of its last call.
     #[serde(serialize_with = "revertwatch_normalize::serialize_time")]
     pub last_seen: DateTime<Utc>,
+    /// Every identity that made its calls, in order of first appearance.
     pub actors: Vec<String>,
+    /// Every address its calls came from.
     pub source_ips: Vec<String>,
+    /// What happened, as chain labels (`stop-start`, `volume-from-snapshot-attached`...).
     pub chains: Vec<String>,
+    /// Every operation among its calls.
     pub operations: Vec<String>,
+    /// 1 when a successful call restored from a snapshot, image or backup.
     pub is_snapshot_restore: u8,
+    /// 1 when a successful call reset the machine (stop/start, reimage).
     pub is_ephemeral_reset: u8,
+    /// The seed's score: `is_snapshot_restore + is_ephemeral_reset`.
     pub suspicion_score: u8,
+    /// The score as a severity, after tuning.
     pub severity: Severity,
+    /// Every provider event id of its calls.
     pub event_ids: Vec<String>,
+    /// The tuning rule that suppressed it, if any.
     pub suppressed_by: Option<String>,
+    /// The tuning rule that lowered its severity, if any.
     pub downgraded_by: Option<String>,
     /// Why a tuning rule that matched part of the incident did not apply.
     pub tuning_notes: Vec<String>,
+    /// How many of its signal calls failed.
     pub failed_attempts: usize,
+    /// Its calls, oldest first.
     pub evidence: Vec<Evidence>,
 }
 
 /// A call on a target: its index, and the relation through which it reached the target.
 type Member = (usize, Option<String>);
 
-pub fn build(
+/// An incident and the calls it was made of (indices into the calls detected over, in the
+/// order of its evidence): kept beside the incident, never in it.
+pub(crate) struct Built {
+    pub incident: Incident,
+    pub members: Vec<usize>,
+}
+
+pub(crate) fn build(
     calls: &[ApiCall],
     classified: &[Option<Classified>],
     pack: &Pack,
     window: Duration,
-) -> Vec<Incident> {
+) -> Vec<Built> {
     let graph = Graph::new(calls, pack);
     // target -> (call index, relation of the hop that reached the target)
     let mut by_target: BTreeMap<(Node, String), Vec<Member>> = BTreeMap::new();
@@ -110,7 +186,7 @@ pub fn build(
         if class.is_none() {
             continue;
         }
-        for (target, kind, via) in targets(call, &graph, window) {
+        for (target, kind, via) in targets(call, &graph, window, pack.lineage_hops()) {
             by_target.entry((target, kind)).or_default().push((i, via));
         }
     }
@@ -133,16 +209,24 @@ pub fn build(
         }
         incidents.extend(assemble(&target, &kind, &cluster, calls, classified));
     }
-    incidents.sort_by(|a, b| (b.first_seen, &a.incident_id).cmp(&(a.first_seen, &b.incident_id)));
+    incidents.sort_by(|a, b| {
+        let (a, b) = (&a.incident, &b.incident);
+        (b.first_seen, &a.incident_id).cmp(&(a.first_seen, &b.incident_id))
+    });
     incidents
 }
 
 /// Where a call lands: the instances its subjects reach, or else its subjects themselves.
-fn targets(call: &ApiCall, graph: &Graph, window: Duration) -> Vec<(Node, String, Option<String>)> {
+fn targets(
+    call: &ApiCall,
+    graph: &Graph,
+    window: Duration,
+    hops: usize,
+) -> Vec<(Node, String, Option<String>)> {
     let mut out = Vec::new();
     for subject in &call.subjects {
         let node = (call.provider, subject.id.clone());
-        for (reached, via) in graph.reach(&node, call.time, window) {
+        for (reached, via) in graph.reach(&node, call.time, window, hops) {
             let kind = graph.kind(&reached).unwrap_or(&subject.kind).to_string();
             out.push((reached, kind, via));
         }
@@ -173,7 +257,7 @@ fn assemble(
     members: &[Member],
     calls: &[ApiCall],
     classified: &[Option<Classified>],
-) -> Option<Incident> {
+) -> Option<Built> {
     let has_signal = members.iter().any(|(i, _)| {
         classified[*i]
             .as_ref()
@@ -222,7 +306,7 @@ fn assemble(
             source_ip: call.source_ip.clone(),
             user_agent: call.user_agent.clone(),
             operation: call.operation.clone(),
-            outcome: call.outcome.as_str(),
+            outcome: call.outcome,
             error: call.error.clone(),
             signal: class.signal,
             chain,
@@ -230,7 +314,6 @@ fn assemble(
             event_ids: call.event_ids.clone(),
             tags: call.tags.clone(),
             origin: format!("{}:{}", call.origin.source, call.origin.line),
-            call_index: *i,
         });
     }
     compose_chains(&mut chains);
@@ -269,7 +352,10 @@ fn assemble(
     };
     incident.actors.retain(|a| !a.is_empty());
     incident.source_ips.retain(|a| !a.is_empty());
-    Some(incident)
+    Some(Built {
+        incident,
+        members: members.iter().map(|(i, _)| *i).collect(),
+    })
 }
 
 /// A stop and a start on one target read as one `stop-start` cycle.

@@ -154,7 +154,7 @@ fn base(call: &ApiCall) -> EventRow {
         event_id: call.event_id.clone(),
         account: call.account.clone(),
         region: call.region.clone(),
-        outcome: call.outcome.as_str(),
+        outcome: call.outcome,
         incident_id: None,
         suppressed_by: None,
     }

@@ -4,6 +4,7 @@ use revertwatch_pack::{Entry, Pack, Signal};
 /// What the pack says of one call.
 #[derive(Debug, Clone)]
 pub struct Classified {
+    /// The strongest signal among the entries whose conditions hold.
     pub signal: Signal,
     /// The chain label of the entry that gave the signal.
     pub chain: Option<String>,

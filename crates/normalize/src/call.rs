@@ -2,10 +2,11 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use revertwatch_pack::{CallFields, Provider, Root};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+/// How a call ended, as the incident contract writes it (`success`, `failure`, `in-progress`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Outcome {
     Success,
@@ -24,6 +25,28 @@ impl Outcome {
         }
     }
 }
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Outcome {
+    type Err = UnknownOutcome;
+
+    fn from_str(s: &str) -> Result<Outcome, UnknownOutcome> {
+        [Outcome::Success, Outcome::Failure, Outcome::InProgress]
+            .into_iter()
+            .find(|o| o.as_str() == s)
+            .ok_or_else(|| UnknownOutcome(s.to_string()))
+    }
+}
+
+/// A string that names no [`Outcome`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not an outcome (success, failure, in-progress)")]
+pub struct UnknownOutcome(pub String);
 
 /// Where one event stands in its operation's life. Merging keeps the outcome of the latest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -46,7 +69,7 @@ pub struct Actor {
     pub session_issuer: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct ResourceRef {
     pub kind: String,
     pub id: String,

@@ -29,6 +29,32 @@ pub struct Selection {
     pub annotate_with: Option<revertwatch_pack::Pack>,
 }
 
+impl Selection {
+    /// What a rule pack reads: records the pack's prefilter passes, calls to the operations
+    /// it knows, annotated as read. The original record is kept only when the pack reads
+    /// `record.` paths, or when `keep_record` asks for it (a caller that stores records).
+    pub fn for_pack(pack: &revertwatch_pack::Pack, keep_record: bool) -> Selection {
+        let keep = pack.clone();
+        Selection {
+            prefilter: Some(pack.prefilter()),
+            keep: Box::new(move |provider, op| keep.knows(provider, op)),
+            keep_record: keep_record || pack.reads_records(),
+            annotate_with: Some(pack.clone()),
+        }
+    }
+
+    /// Every record parsed, every call kept whole and not annotated: what another pack can be
+    /// evaluated on later.
+    pub fn everything() -> Selection {
+        Selection {
+            prefilter: None,
+            keep: Box::new(|_, _| true),
+            keep_record: true,
+            annotate_with: None,
+        }
+    }
+}
+
 /// Why a whole input yielded no calls, when that is not an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileNote {

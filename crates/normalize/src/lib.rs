@@ -20,10 +20,10 @@ mod skip;
 mod split;
 mod time;
 
-pub use call::{Actor, ApiCall, Edge, Origin, Outcome, Phase, ResourceRef};
+pub use call::{Actor, ApiCall, Edge, Origin, Outcome, Phase, ResourceRef, UnknownOutcome};
 pub use ingest::{FileNote, FileReport, Ingest, Keep, Selection};
 pub use lineage::annotate;
-pub use merge::{merge_group, merge_phases, phase_group};
+pub use merge::{logical_calls, merge_group, merge_phases, phase_group};
 pub use skip::{Skip, SkipReason};
 pub use split::{plan_parts, MIN_PART_BYTES};
 pub use time::{format_time, serialize_time};

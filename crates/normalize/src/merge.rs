@@ -27,6 +27,16 @@ pub fn merge_phases(calls: Vec<ApiCall>) -> Vec<ApiCall> {
     merged
 }
 
+/// Logical calls from calls as read: phases merged ([`merge_phases`]), then annotated with
+/// `pack` where they were not annotated as read. Sorted by time.
+pub fn logical_calls(calls: Vec<ApiCall>, pack: &revertwatch_pack::Pack) -> Vec<ApiCall> {
+    let mut calls = merge_phases(calls);
+    for call in calls.iter_mut().filter(|c| !c.annotated) {
+        crate::lineage::annotate(call, pack);
+    }
+    calls
+}
+
 /// What the phases of one operation share: the key [`merge_phases`] groups them by.
 pub fn phase_group(call: &ApiCall) -> (Provider, String) {
     (call.provider, group_key(call))

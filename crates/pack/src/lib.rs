@@ -9,6 +9,7 @@
 //!   Azure, and without the API version prefix (`v1.`, `beta.`) for GCP.
 
 mod error;
+mod lineage;
 mod load;
 mod model;
 mod path;
@@ -17,6 +18,7 @@ mod prefilter;
 pub mod toml_text;
 
 pub use error::PackError;
+pub use lineage::MAX_LINEAGE_HOPS;
 pub use load::{load_default, load_file, load_str};
 pub use model::{
     strings, CallFields, Condition, EdgeSpec, Entry, Pack, Provider, ResourceSpec, Signal,

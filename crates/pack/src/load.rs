@@ -114,11 +114,9 @@ pub fn load_str(text: &str, file: &Path) -> Result<Pack, PackError> {
     } else {
         raw.compute_kinds
     };
-    Ok(Pack::new(
-        entries,
-        compute_kinds,
-        file.display().to_string(),
-    ))
+    let mut pack = Pack::new(entries, compute_kinds, file.display().to_string());
+    pack.check_lineage()?;
+    Ok(pack)
 }
 
 fn check(raw: RawEntry, line: usize) -> Result<Entry, String> {

@@ -3,8 +3,8 @@ use std::fmt;
 
 use serde_json::Value;
 
+use crate::error::PackError;
 use crate::path::{FieldPath, Root};
-use crate::prefilter::Prefilter;
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
@@ -123,6 +123,8 @@ pub struct Pack {
     /// Where the pack came from, for messages.
     pub source: String,
     index: BTreeMap<(Provider, String), Vec<usize>>,
+    /// The longest lineage chain its edges make (see [`crate::MAX_LINEAGE_HOPS`]).
+    lineage_hops: usize,
 }
 
 impl Pack {
@@ -132,9 +134,42 @@ impl Pack {
             compute_kinds,
             source,
             index: BTreeMap::new(),
+            lineage_hops: 0,
         };
         pack.reindex();
         pack
+    }
+
+    /// How many lineage hops detection follows from a call's subject to a compute target: the
+    /// longest chain this pack's edges make, never more than [`crate::MAX_LINEAGE_HOPS`] (a
+    /// longer pack is refused when it loads or extends another).
+    pub fn lineage_hops(&self) -> usize {
+        self.lineage_hops
+    }
+
+    /// Refuses a pack whose edges chain more hops than detection and its horizon assume.
+    pub(crate) fn check_lineage(&mut self) -> Result<(), PackError> {
+        let (hops, line) = crate::lineage::longest_chain(self);
+        if hops <= crate::MAX_LINEAGE_HOPS {
+            self.lineage_hops = hops;
+            return Ok(());
+        }
+        let line = line.unwrap_or(1);
+        let operation = self
+            .entries
+            .iter()
+            .find(|e| e.line == line)
+            .map(|e| e.name.clone())
+            .unwrap_or_default();
+        Err(PackError::Invalid {
+            file: self.source.clone().into(),
+            line,
+            operation,
+            message: format!(
+                "its edges start a lineage chain of {hops} hops or more to a compute target; detection follows at most {} (each hop is a window of state held)",
+                crate::MAX_LINEAGE_HOPS
+            ),
+        })
     }
 
     pub(crate) fn reindex(&mut self) {
@@ -148,8 +183,10 @@ impl Pack {
     }
 
     /// Adds a user's entries on top: an entry for an operation the pack already has replaces
-    /// all of the pack's entries for it.
-    pub fn extend(&mut self, other: Pack) {
+    /// all of the pack's entries for it. Refused when the two together chain more lineage
+    /// hops than detection follows.
+    pub fn extend(&mut self, other: Pack) -> Result<(), PackError> {
+        let other_source = other.source.clone();
         let replaced: Vec<(Provider, String)> = other.index.keys().cloned().collect();
         self.entries
             .retain(|e| !replaced.contains(&(e.provider, lookup_key(e.provider, &e.name))));
@@ -161,6 +198,10 @@ impl Pack {
         }
         self.source = format!("{} + {}", self.source, other.source);
         self.reindex();
+        let source = std::mem::replace(&mut self.source, other_source);
+        let checked = self.check_lineage();
+        self.source = source;
+        checked
     }
 
     /// The entries for an operation as written in a record.
@@ -188,11 +229,6 @@ impl Pack {
 
     pub fn is_compute(&self, kind: &str) -> bool {
         self.compute_kinds.iter().any(|k| k == kind)
-    }
-
-    /// The literal scan for this pack's operations.
-    pub fn prefilter(&self) -> Prefilter {
-        Prefilter::new(self.entries.iter().map(|e| (e.provider, e.name.as_str())))
     }
 }
 

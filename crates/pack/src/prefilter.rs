@@ -96,6 +96,13 @@ fn value_after(buf: &[u8], mut at: usize) -> Option<&[u8]> {
     Some(&rest[..end])
 }
 
+impl crate::model::Pack {
+    /// The literal scan for this pack's operations.
+    pub fn prefilter(&self) -> Prefilter {
+        Prefilter::new(self.entries.iter().map(|e| (e.provider, e.name.as_str())))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,3 +156,4 @@ mod tests {
         assert!(pf().is_candidate(rest));
     }
 }
+

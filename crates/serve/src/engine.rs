@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use revertwatch_decode::Limits;
-use revertwatch_detect::{detect, Incident, Severity};
-use revertwatch_normalize::{annotate, merge_phases, ApiCall, Ingest, Selection};
+use revertwatch_detect::{event_key, Detector, Horizon, Incident, Severity};
+use revertwatch_normalize::{ApiCall, Ingest, Selection};
 use revertwatch_pack::Pack;
 use revertwatch_tuning::{apply, Tuning};
 use serde_json::{json, Value};
@@ -59,16 +59,27 @@ pub struct EngineConfig {
     pub limits: Limits,
 }
 
-#[derive(Default)]
 struct Partition {
-    /// Event key -> the call as read (phase-level; merged at each detection).
-    calls: BTreeMap<String, ApiCall>,
+    /// The calls held and what they add up to: the same detector `hunt` uses.
+    detector: Detector,
     /// Incident id -> severity last alerted.
     emitted: BTreeMap<String, u8>,
+    /// The open incidents, tuned, as last detected.
     incidents: Vec<Incident>,
     /// Incident id -> a closed incident: its last call is older than the horizon, so nothing
     /// can join it any more; its calls were let go, its final form is kept.
     closed: BTreeMap<String, Closed>,
+}
+
+impl Partition {
+    fn new(pack: &Pack, horizon: Horizon) -> Partition {
+        Partition {
+            detector: Detector::new(pack.clone(), horizon),
+            emitted: BTreeMap::new(),
+            incidents: Vec::new(),
+            closed: BTreeMap::new(),
+        }
+    }
 }
 
 struct Closed {
@@ -77,11 +88,6 @@ struct Closed {
     severity: Severity,
     first_seen: DateTime<Utc>,
     last_seen: DateTime<Utc>,
-    /// What it was about and the events it held: a later detection that finds only those
-    /// events on that target has found a piece of it (a call shared with an incident still
-    /// open stays held), not a new incident.
-    target: (String, String),
-    event_ids: BTreeSet<String>,
     json: Vec<u8>,
 }
 
@@ -92,53 +98,8 @@ impl Closed {
             severity: incident.severity,
             first_seen: incident.first_seen,
             last_seen: incident.last_seen,
-            target: (incident.target.clone(), incident.target_kind.clone()),
-            event_ids: incident.event_ids.iter().cloned().collect(),
             json: serde_json::to_vec(incident).unwrap_or_default(),
         }
-    }
-
-    fn holds_all_of(&self, incident: &Incident) -> bool {
-        self.target.0 == incident.target
-            && self.target.1 == incident.target_kind
-            && incident
-                .event_ids
-                .iter()
-                .all(|e| self.event_ids.contains(e))
-    }
-
-    fn read(json: Vec<u8>) -> Option<Closed> {
-        let v: Value = serde_json::from_slice(&json).ok()?;
-        let time = |k: &str| {
-            DateTime::parse_from_rfc3339(v.get(k)?.as_str()?)
-                .ok()
-                .map(|t| t.with_timezone(&Utc))
-        };
-        let severity = match v.get("severity")?.as_str()? {
-            "escalate" => Severity::Escalate,
-            "review" => Severity::Review,
-            _ => Severity::None,
-        };
-        let text = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-        let event_ids = v
-            .get("event_ids")
-            .and_then(Value::as_array)
-            .map(|ids| {
-                ids.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default();
-        Some(Closed {
-            suppressed: !v.get("suppressed_by").is_none_or(Value::is_null),
-            severity,
-            first_seen: time("first_seen")?,
-            last_seen: time("last_seen")?,
-            target: (text("target"), text("target_kind")),
-            event_ids,
-            json,
-        })
     }
 }
 
@@ -153,6 +114,7 @@ pub struct BatchReport {
 
 pub struct Engine {
     cfg: EngineConfig,
+    horizon: Horizon,
     ingest: Ingest,
     /// Whether a held call keeps its original record in memory: only when the rule pack reads
     /// `record.` paths. Otherwise the record is on disk (the store) and the call holds what
@@ -171,18 +133,17 @@ impl Engine {
         store: Store,
         metrics: Arc<Metrics>,
     ) -> Result<Engine, ServeError> {
+        // Held records are stored as received, and read again after a restart; in memory a
+        // call keeps its record only if the pack reads it (see `held`).
         let ingest = Ingest {
-            selection: selection(&cfg.pack),
-            limits: Limits {
-                max_record_bytes: cfg.limits.max_record_bytes,
-                max_depth: cfg.limits.max_depth,
-            },
+            selection: Selection::for_pack(&cfg.pack, true),
+            limits: cfg.limits.clone(),
         };
-        let hold_records = cfg.pack.reads_records();
         let mut engine = Engine {
+            horizon: Horizon::new(&cfg.pack, cfg.window, cfg.lateness),
+            hold_records: cfg.pack.reads_records(),
             cfg,
             ingest,
-            hold_records,
             parts: BTreeMap::new(),
             store,
             metrics,
@@ -191,40 +152,35 @@ impl Engine {
         for (key, bytes) in loaded.records {
             let (part, event) = store::split_key(&key);
             let call = engine.reread(&key, &bytes)?;
-            engine
-                .parts
-                .entry(part.to_string())
-                .or_default()
-                .calls
-                .insert(event.to_string(), call);
+            engine.part(part).detector.ingest(event.to_string(), call);
         }
         for (key, severity) in loaded.emitted {
             let (part, id) = store::split_key(&key);
-            engine
-                .parts
-                .entry(part.to_string())
-                .or_default()
-                .emitted
-                .insert(id.to_string(), severity);
+            engine.part(part).emitted.insert(id.to_string(), severity);
         }
         for (key, json) in loaded.closed {
             let (part, id) = store::split_key(&key);
-            if let Some(closed) = Closed::read(json) {
-                engine
-                    .parts
-                    .entry(part.to_string())
-                    .or_default()
-                    .closed
-                    .insert(id.to_string(), closed);
-            }
+            let incident: Incident = serde_json::from_slice(&json).map_err(|e| {
+                ServeError::Corrupt(key.replace('\0', "/"), format!("a closed incident: {e}"))
+            })?;
+            let part = engine.part(part);
+            part.detector.remember(&incident);
+            part.closed.insert(id.to_string(), Closed::of(&incident));
         }
         let keys: Vec<String> = engine.parts.keys().cloned().collect();
         for key in keys {
-            let incidents = engine.detect(&engine.parts[&key]);
+            let incidents = engine.open_incidents(&key);
             engine.parts.get_mut(&key).expect("present").incidents = incidents;
         }
         engine.publish_gauges();
         Ok(engine)
+    }
+
+    fn part(&mut self, key: &str) -> &mut Partition {
+        let (pack, horizon) = (&self.cfg.pack, self.horizon);
+        self.parts
+            .entry(key.to_string())
+            .or_insert_with(|| Partition::new(pack, horizon))
     }
 
     /// A stored record, read again through the same ingest path it first took.
@@ -248,43 +204,11 @@ impl Engine {
         let mut report = BatchReport::default();
         let mut changes = Changes::default();
         let mut touched = BTreeSet::new();
-        let horizon = self.horizon();
         for piece in pieces {
-            let counters = self.metrics.source(piece.source);
-            counters.events.fetch_add(1, relaxed());
-            let read = self
-                .ingest
-                .read_reader(&piece.origin, Cursor::new(piece.bytes));
-            counters.records.fetch_add(read.records, relaxed());
-            counters
-                .skipped
-                .fetch_add(read.skips.len() as u64, relaxed());
-            report
-                .skipped
-                .extend(read.skips.iter().map(|s| format!("{}: {s}", piece.origin)));
-            for call in read.calls {
-                let part_key = format!("{}/{}/{}", piece.scope, call.provider, call.account);
-                let event = event_key(&call);
-                let part = self.parts.entry(part_key.clone()).or_default();
-                if part.calls.contains_key(&event) {
-                    report.duplicates += 1;
-                    self.metrics.duplicates.fetch_add(1, relaxed());
-                    continue;
-                }
-                if latest(part).is_some_and(|t| call.time < t - horizon) {
-                    self.metrics.late.fetch_add(1, relaxed());
-                }
-                changes
-                    .put_records
-                    .push((store::key(&part_key, &event), stored(&call)));
-                part.calls.insert(event, held(call, self.hold_records));
-                report.calls += 1;
-                touched.insert(part_key);
-            }
+            self.read_piece(piece, &mut report, &mut changes, &mut touched);
         }
         for part_key in &touched {
-            let part = &self.parts[part_key];
-            let incidents = self.detect(part);
+            let incidents = self.open_incidents(part_key);
             let part = self
                 .parts
                 .get_mut(part_key)
@@ -300,6 +224,49 @@ impl Engine {
         }
         self.publish_gauges();
         Ok(report)
+    }
+
+    /// Reads one piece into the partitions its calls belong to, and stores each new record.
+    fn read_piece(
+        &mut self,
+        piece: Piece,
+        report: &mut BatchReport,
+        changes: &mut Changes,
+        touched: &mut BTreeSet<String>,
+    ) {
+        let counters = self.metrics.source(piece.source);
+        counters.events.fetch_add(1, relaxed());
+        let read = self
+            .ingest
+            .read_reader(&piece.origin, Cursor::new(piece.bytes));
+        counters.records.fetch_add(read.records, relaxed());
+        counters
+            .skipped
+            .fetch_add(read.skips.len() as u64, relaxed());
+        report
+            .skipped
+            .extend(read.skips.iter().map(|s| format!("{}: {s}", piece.origin)));
+        let hold_records = self.hold_records;
+        for call in read.calls {
+            let part_key = format!("{}/{}/{}", piece.scope, call.provider, call.account);
+            let key = event_key(&call);
+            let stored = stored(&call);
+            let part = self.part(&part_key);
+            let late_before = part.detector.stats().late;
+            if !part.detector.ingest(key.clone(), held(call, hold_records)) {
+                report.duplicates += 1;
+                self.metrics.duplicates.fetch_add(1, relaxed());
+                continue;
+            }
+            if part.detector.stats().late > late_before {
+                self.metrics.late.fetch_add(1, relaxed());
+            }
+            changes
+                .put_records
+                .push((store::key(&part_key, &key), stored));
+            report.calls += 1;
+            touched.insert(part_key);
+        }
     }
 
     /// Forgets a partition family (handed to this instance: it is rebuilt from the stream).
@@ -327,17 +294,16 @@ impl Engine {
     /// them (JSON Lines).
     pub fn incidents_jsonl(&self, show_failed: bool) -> Vec<u8> {
         let mut all: Vec<(DateTime<Utc>, &str, Vec<u8>)> = Vec::new();
+        let shown = |severity: Severity| show_failed || severity > Severity::None;
         for part in self.parts.values() {
-            for i in &part.incidents {
-                if show_failed || i.severity > Severity::None {
-                    all.push((
-                        i.first_seen,
-                        &i.incident_id,
-                        serde_json::to_vec(i).unwrap_or_default(),
-                    ));
-                }
+            for i in part.incidents.iter().filter(|i| shown(i.severity)) {
+                all.push((
+                    i.first_seen,
+                    &i.incident_id,
+                    serde_json::to_vec(i).unwrap_or_default(),
+                ));
             }
-            for (id, c) in &part.closed {
+            for (id, c) in part.closed.iter().filter(|(_, c)| shown(c.severity)) {
                 all.push((c.first_seen, id, c.json.clone()));
             }
         }
@@ -350,138 +316,103 @@ impl Engine {
         out
     }
 
+    /// The alerts committed and not yet delivered, with their sequence numbers.
     pub fn outbox(&self) -> Result<Vec<(u64, Vec<u8>)>, ServeError> {
         self.store.outbox()
     }
 
+    /// Removes delivered alerts from the outbox.
     pub fn delivered(&self, seqs: &[u64]) -> Result<(), ServeError> {
         self.store.delivered(seqs)?;
         self.publish_gauges();
         Ok(())
     }
 
-    fn horizon(&self) -> chrono::Duration {
-        let held = self.cfg.window * 2 + self.cfg.lateness;
-        chrono::Duration::from_std(held).unwrap_or(chrono::Duration::MAX)
+    /// The partition's open incidents, tuned.
+    fn open_incidents(&mut self, part_key: &str) -> Vec<Incident> {
+        let part = self.parts.get_mut(part_key).expect("partitions exist");
+        let mut incidents = part.detector.open().incidents.clone();
+        apply(&mut incidents, &self.cfg.tuning, Utc::now().date_naive());
+        incidents
     }
 
-    fn detect(&self, part: &Partition) -> Vec<Incident> {
-        let calls: Vec<ApiCall> = part.calls.values().cloned().collect();
-        let mut calls = merge_phases(calls);
-        for call in calls.iter_mut().filter(|c| !c.annotated) {
-            annotate(call, &self.cfg.pack);
-        }
-        let mut detection = detect(&calls, &self.cfg.pack, self.cfg.window);
-        detection
-            .incidents
-            .retain(|i| !part.closed.values().any(|c| c.holds_all_of(i)));
-        apply(
-            &mut detection.incidents,
-            &self.cfg.tuning,
-            Utc::now().date_naive(),
-        );
-        detection.incidents
-    }
-
-    /// Closes incidents whose last call is older than the horizon behind the partition's
-    /// newest call, and lets go of old calls that no open incident holds. An incident is
-    /// closed whole, so its id never changes because part of it aged out.
+    /// Settles the partition at its newest call: incidents that can no longer change are
+    /// closed (their final form kept, their calls let go), as `hunt` settles them. An
+    /// incident is closed whole, so its id never changes because part of it aged out.
     fn expire(&mut self, part_key: &str, changes: &mut Changes) {
-        let horizon = self.horizon();
-        let keep_closed =
-            chrono::Duration::from_std(self.cfg.keep_closed).unwrap_or(chrono::Duration::MAX);
         let part = self
             .parts
             .get_mut(part_key)
             .expect("touched partitions exist");
-        let Some(newest) = latest(part) else { return };
-        let cutoff = newest - horizon;
-        let (old, open): (Vec<Incident>, Vec<Incident>) = std::mem::take(&mut part.incidents)
-            .into_iter()
-            .partition(|i| i.last_seen < cutoff);
-        let held: BTreeSet<&str> = open
-            .iter()
-            .flat_map(|i| i.event_ids.iter().map(String::as_str))
-            .collect();
-        // A closing incident takes every phase of its calls with it: a merged call's time is
-        // its first phase's, and a later phase left behind would be detected alone.
-        let closing: BTreeSet<&str> = old
-            .iter()
-            .flat_map(|i| i.event_ids.iter().map(String::as_str))
-            .collect();
-        // Outside incidents, the phases of one operation go together, once the last of them
-        // is past the cutoff.
-        let mut operation_end: BTreeMap<&str, DateTime<Utc>> = BTreeMap::new();
-        for c in part.calls.values() {
-            if let Some(k) = &c.correlation {
-                let end = operation_end.entry(k.as_str()).or_insert(c.time);
-                *end = (*end).max(c.time);
-            }
+        let Some(newest) = part.detector.newest() else {
+            return;
+        };
+        let settled = part.detector.settle(newest);
+        for key in &settled.released {
+            changes.drop_records.push(store::key(part_key, key));
         }
-        let gone: Vec<String> = part
-            .calls
-            .iter()
-            .filter(|(k, c)| {
-                let ended = c
-                    .correlation
-                    .as_deref()
-                    .and_then(|k| operation_end.get(k))
-                    .map_or(c.time, |t| *t);
-                !held.contains(k.as_str()) && (closing.contains(k.as_str()) || ended < cutoff)
-            })
-            .map(|(k, _)| k.clone())
-            .collect();
-        for k in gone {
-            part.calls.remove(&k);
-            changes.drop_records.push(store::key(part_key, &k));
-        }
-        for incident in old {
-            // Failed attempts alone are evidence, not incidents: they go with their calls.
-            if incident.severity == Severity::None {
-                continue;
-            }
-            let closed = Closed::of(&incident);
-            changes.put_closed.push((
-                store::key(part_key, &incident.incident_id),
-                closed.json.clone(),
-            ));
+        let mut closing = settled.detection.incidents;
+        apply(&mut closing, &self.cfg.tuning, Utc::now().date_naive());
+        let ids: BTreeSet<&str> = closing.iter().map(|i| i.incident_id.as_str()).collect();
+        part.incidents
+            .retain(|i| !ids.contains(i.incident_id.as_str()));
+        for incident in &closing {
+            let key = store::key(part_key, &incident.incident_id);
+            let closed = Closed::of(incident);
+            changes.put_closed.push((key.clone(), closed.json.clone()));
             part.emitted.remove(&incident.incident_id);
-            changes
-                .drop_emitted
-                .push(store::key(part_key, &incident.incident_id));
-            part.closed.insert(incident.incident_id, closed);
+            changes.drop_emitted.push(key);
+            part.closed.insert(incident.incident_id.clone(), closed);
         }
-        part.incidents = open;
+        let keep_closed =
+            chrono::Duration::from_std(self.cfg.keep_closed).unwrap_or(chrono::Duration::MAX);
+        let Some(forget_before) = newest.checked_sub_signed(keep_closed) else {
+            return;
+        };
         let forgotten: Vec<String> = part
             .closed
             .iter()
-            .filter(|(_, c)| c.last_seen < newest - keep_closed)
+            .filter(|(_, c)| c.last_seen < forget_before)
             .map(|(k, _)| k.clone())
             .collect();
         for k in forgotten {
             part.closed.remove(&k);
+            part.detector.forget(&k);
             changes.drop_closed.push(store::key(part_key, &k));
         }
     }
 
     /// Keeps the state under `max_calls` by evicting the oldest calls anywhere.
     fn cap(&mut self, changes: &mut Changes) {
-        let held: usize = self.parts.values().map(|p| p.calls.len()).sum();
+        let held: usize = self.parts.values().map(|p| p.detector.held()).sum();
         if held <= self.cfg.max_calls {
             return;
         }
-        let mut all: Vec<(DateTime<Utc>, String, String)> = self
+        let mut all: Vec<(DateTime<Utc>, &str, &str)> = self
             .parts
             .iter()
-            .flat_map(|(pk, p)| p.calls.iter().map(|(k, c)| (c.time, pk.clone(), k.clone())))
+            .flat_map(|(pk, p)| {
+                p.detector
+                    .held_calls()
+                    .map(move |(k, c)| (c.time, pk.as_str(), k))
+            })
             .collect();
         all.sort();
         let excess = held - self.cfg.max_calls;
+        let mut doomed: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (_, pk, k) in all.into_iter().take(excess) {
-            if let Some(part) = self.parts.get_mut(&pk) {
-                part.calls.remove(&k);
+            doomed
+                .entry(pk.to_string())
+                .or_default()
+                .push(k.to_string());
+        }
+        for (pk, keys) in doomed {
+            for k in &keys {
+                changes.drop_records.push(store::key(&pk, k));
             }
-            changes.drop_records.push(store::key(&pk, &k));
+            if let Some(part) = self.parts.get_mut(&pk) {
+                part.detector.release(&keys);
+            }
         }
         self.metrics.evicted.fetch_add(excess as u64, relaxed());
         eprintln!(
@@ -494,7 +425,7 @@ impl Engine {
         let mut counts = IncidentCounts::default();
         let mut calls = 0u64;
         for part in self.parts.values() {
-            calls += part.calls.len() as u64;
+            calls += part.detector.held() as u64;
             let closed = part.closed.values().map(|c| (c.suppressed, c.severity));
             let open = part
                 .incidents
@@ -599,18 +530,6 @@ pub fn alert_id(incident_id: &str, severity: Severity) -> String {
     digest[..12].iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn selection(pack: &Pack) -> Selection {
-    let keep = pack.clone();
-    Selection {
-        prefilter: Some(pack.prefilter()),
-        keep: Box::new(move |provider, op| keep.knows(provider, op)),
-        // Held records are stored as received, and read again after a restart; in memory a
-        // call keeps its record only if the pack reads it (see `held`).
-        keep_record: true,
-        annotate_with: Some(pack.clone()),
-    }
-}
-
 /// The call as held in memory, once its event key and stored bytes are taken from its record.
 fn held(mut call: ApiCall, hold_records: bool) -> ApiCall {
     if !hold_records {
@@ -619,23 +538,9 @@ fn held(mut call: ApiCall, hold_records: bool) -> ApiCall {
     call
 }
 
-/// The provider's own event id; a hash of the record when it has none.
-fn event_key(call: &ApiCall) -> String {
-    if !call.event_id.is_empty() {
-        return call.event_id.clone();
-    }
-    let bytes = serde_json::to_vec(&*call.record).unwrap_or_default();
-    let digest = Sha256::digest(&bytes);
-    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn stored(call: &ApiCall) -> Vec<u8> {
     serde_json::to_vec(&json!({"origin": &*call.origin.source, "record": &*call.record}))
         .unwrap_or_default()
-}
-
-fn latest(part: &Partition) -> Option<DateTime<Utc>> {
-    part.calls.values().map(|c| c.time).max()
 }
 
 fn relaxed() -> std::sync::atomic::Ordering {

@@ -63,7 +63,10 @@ fn feed(engine: &mut Engine) {
 }
 
 fn records_held(engine: &Engine) -> Vec<bool> {
-    let calls = engine.parts.values().flat_map(|p| p.calls.values());
+    let calls = engine
+        .parts
+        .values()
+        .flat_map(|p| p.detector.held_calls().map(|(_, c)| c));
     calls.map(|c| !c.record.is_null()).collect()
 }
 

@@ -48,7 +48,7 @@ fn incident(n: usize) -> Incident {
             source_ip: "203.0.113.66".into(),
             user_agent: "aws-cli/2.15 \u{1b}[31m".into(),
             operation: "StartInstances".into(),
-            outcome: "success",
+            outcome: revertwatch_normalize::Outcome::Success,
             error: None,
             signal: Signal::EphemeralReset,
             chain: Some("stop-start".into()),
@@ -59,7 +59,6 @@ fn incident(n: usize) -> Incident {
             event_ids: vec![format!("ev-{n}")],
             tags: vec![("Name".into(), "web\t1".into())],
             origin: "cloudtrail.json:1".into(),
-            call_index: 0,
         }],
     }
 }

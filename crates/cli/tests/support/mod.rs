@@ -9,11 +9,8 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-pub mod cloudtrail;
-mod tools;
-
 #[allow(unused_imports)] // each test binary uses some of the support
-pub use tools::{ensure_tool, workspace};
+pub use revertwatch_testkit::{cloudtrail, ensure_tool, free_port, workspace};
 
 pub fn fixture(rel: &str) -> PathBuf {
     workspace().join("tests/fixtures").join(rel)
@@ -187,13 +184,4 @@ macro_rules! scenario {
             );
         }
     };
-}
-
-/// A free loopback port (a race with other processes is possible, and harmless in tests).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }

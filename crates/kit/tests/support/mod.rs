@@ -3,11 +3,8 @@
 
 use revertwatch_kit::{plans, render, Plan, RunId, Settings};
 
-#[path = "../../../cli/tests/support/tools.rs"]
-mod tools;
-
 #[allow(unused_imports)] // each test binary uses some of the support
-pub use tools::{ensure_tool, workspace};
+pub use revertwatch_testkit::{ensure_tool, workspace};
 
 pub const RUN_ID: &str = "rwk-test0001";
 

@@ -149,7 +149,7 @@ fn write_timeline(out: &mut dyn Write, calls: &[&Evidence]) -> io::Result<()> {
 }
 
 fn write_call(out: &mut dyn Write, call: &Evidence) -> io::Result<()> {
-    let failed = call.outcome == "failure";
+    let failed = call.outcome == revertwatch_normalize::Outcome::Failure;
     write!(out, "<tr{}>", if failed { " class=\"failed\"" } else { "" })?;
     write!(out, "<td class=\"time\">")?;
     write_time(out, &call.time)?;
@@ -202,7 +202,7 @@ fn write_call(out: &mut dyn Write, call: &Evidence) -> io::Result<()> {
         write!(
             out,
             "<td><span class=\"outcome {0}\">{0}</span>",
-            Esc(call.outcome)
+            Esc(call.outcome.as_str())
         )?;
     }
     if let Some(error) = &call.error {

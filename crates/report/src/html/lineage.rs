@@ -56,7 +56,7 @@ impl<'a> Lineage<'a> {
         };
         let mut index: HashMap<(String, String), usize> = HashMap::new();
         for &call in calls {
-            let ok = call.outcome != "failure";
+            let ok = call.outcome != revertwatch_normalize::Outcome::Failure;
             let mut touched: Vec<usize> = Vec::new();
             for r in &call.resources {
                 let key = (r.kind.clone(), r.id.to_lowercase());
@@ -157,7 +157,10 @@ fn write_link(
     link: &Link,
     label: &Label,
 ) -> io::Result<()> {
-    let failed = link.calls.iter().all(|c| c.outcome == "failure");
+    let failed = link
+        .calls
+        .iter()
+        .all(|c| c.outcome == revertwatch_normalize::Outcome::Failure);
     let class = if failed { "edge failed" } else { "edge" };
     let marker = if failed {
         "rw-arrow-failed"
@@ -177,7 +180,7 @@ fn write_link(
             format_time(&call.time),
             Esc(&call.operation),
             Esc(&call.actor),
-            Esc(call.outcome),
+            Esc(call.outcome.as_str()),
             Esc(lineage.nodes[link.from].kind),
             Esc(lineage.nodes[link.from].id),
             Esc(lineage.nodes[link.to].kind),

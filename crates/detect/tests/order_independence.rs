@@ -3,61 +3,23 @@
 //! the same incidents, ids included.
 
 use std::io::Cursor;
-use std::path::Path;
+use std::time::Duration;
 
 use proptest::prelude::*;
 use revertwatch_decode::Limits;
-use std::time::Duration;
-use support::cloudtrail;
-
-mod support;
-
-use revertwatch_detect::{detect, Correlator, DEFAULT_WINDOW};
-use revertwatch_normalize::{annotate, merge_phases, ApiCall, Ingest, Selection};
+use revertwatch_detect::{detect, event_key, Detector, Horizon, DEFAULT_WINDOW};
+use revertwatch_normalize::{logical_calls, ApiCall, Ingest, Selection};
 use revertwatch_pack::load_default;
-use serde_json::Value;
-
-/// Every record of every scenario fixture, all three clouds.
-fn all_records() -> Vec<String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/scenarios");
-    let mut out = Vec::new();
-    for cloud in ["aws", "azure", "gcp"] {
-        let mut files: Vec<_> = std::fs::read_dir(root.join(cloud))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        files.sort();
-        for f in files {
-            let text = std::fs::read_to_string(&f).unwrap();
-            match f.extension().and_then(|e| e.to_str()) {
-                Some("jsonl") => out.extend(
-                    text.lines()
-                        .filter(|l| !l.trim().is_empty())
-                        .map(str::to_string),
-                ),
-                Some("json") => {
-                    let v: Value = serde_json::from_str(&text).unwrap();
-                    let list = v.get("Records").or_else(|| v.get("records")).unwrap();
-                    out.extend(list.as_array().unwrap().iter().map(|r| r.to_string()));
-                }
-                _ => {}
-            }
-        }
-    }
-    out
-}
+use revertwatch_testkit::{cloudtrail, scenario_records as all_records};
 
 type Summary = Vec<(String, String, u8, Vec<String>, Vec<String>)>;
 
 fn ingest() -> Ingest {
-    let pack = load_default();
+    let mut selection = Selection::for_pack(&load_default(), false);
+    // Annotated only at the merge, as the phases of Azure and GCP calls are.
+    selection.annotate_with = None;
     Ingest {
-        selection: Selection {
-            prefilter: Some(pack.prefilter()),
-            keep: Box::new(move |p, op| pack.knows(p, op)),
-            keep_record: false,
-            annotate_with: None,
-        },
+        selection,
         limits: Limits::default(),
     }
 }
@@ -88,33 +50,35 @@ fn calls_in_time_order() -> Vec<ApiCall> {
     calls
 }
 
-/// What the batch detector finds in all of `calls` with this window, and what the correlator
-/// finds reading them in the given batches, closing wherever it can; and how many closings.
+/// What the batch detector finds in all of `calls` with this window, and what the detector
+/// finds reading them in the given batches, settling wherever it can; and how many settlings.
 fn batch_and_closing(
     calls: &[ApiCall],
     cuts: &[usize],
     window: Duration,
 ) -> (Summary, Summary, usize) {
     let pack = load_default();
-    let mut merged = merge_phases(calls.to_vec());
-    for c in &mut merged {
-        annotate(c, &pack);
-    }
+    let merged = logical_calls(calls.to_vec(), &pack);
     let batch = summarise(detect(&merged, &pack, window).incidents);
-    let mut correlator = Correlator::new(pack, window).closing_from(0);
+    let horizon = Horizon::new(&pack, window, Duration::ZERO);
+    let mut detector = Detector::new(pack, horizon).settle_from(0);
+    let mut settled = Vec::new();
     let mut start = 0;
     for &end in cuts.iter().chain(std::iter::once(&calls.len())) {
         if end <= start {
             continue;
         }
-        correlator.add(calls[start..end].iter().cloned());
+        for call in &calls[start..end] {
+            detector.ingest(event_key(call), call.clone());
+        }
         if let Some(next) = calls.get(end) {
-            correlator.advance(next.time);
+            settled.extend(detector.settle(next.time).detection.incidents);
         }
         start = end;
     }
-    let (detection, stats) = correlator.finish();
-    (batch, summarise(detection.incidents), stats.closings)
+    let (open, stats) = detector.finish();
+    settled.extend(open.incidents);
+    (batch, summarise(settled), stats.closings)
 }
 
 #[test]
@@ -169,10 +133,7 @@ fn incidents(inputs: &[(Vec<String>, bool)]) -> Summary {
         assert!(report.skips.is_empty(), "{:?}", report.skips);
         calls.extend(report.calls);
     }
-    let mut calls = merge_phases(calls);
-    for c in &mut calls {
-        annotate(c, &pack);
-    }
+    let calls = logical_calls(calls, &pack);
     summarise(detect(&calls, &pack, DEFAULT_WINDOW).incidents)
 }
 

@@ -1,0 +1,347 @@
+//! Detection over calls that arrive over time, holding only the calls that can still change
+//! an incident. `hunt` (an archive read in time order) and `serve` (one detector per
+//! partition) are both thin users of [`Detector`].
+//!
+//! The detector runs the batch detector ([`crate::detect`]) over the calls it holds, so there
+//! is one detection, not a second one that could drift. Once input has reached a time `now`,
+//! every incident whose last call is before the [`Horizon`]'s cutoff is final: it is settled
+//! (handed to the caller with its event rows) and its calls are let go, together with every
+//! other call that old that no open incident holds.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{DateTime, Utc};
+use revertwatch_normalize::{annotate, merge_group, phase_group, ApiCall};
+use revertwatch_pack::{Pack, Provider};
+use sha2::{Digest, Sha256};
+
+use crate::held::{Group, Held, Taken};
+use crate::{detect_built, Detection, Horizon, Incident};
+
+/// Below this many held calls a settling would free too little to pay for its detection pass.
+const MIN_HELD: usize = 1024;
+
+/// What an incident was about: a later detection that finds only events of closed incidents
+/// on that target has found a piece of one (a call shared with an incident still open stays
+/// held), not a new incident.
+type Target = (Provider, String, String);
+
+/// What a [`Detector`] did, for the summary, `/metrics` and the benchmarks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DetectorStats {
+    /// Settlings that closed incidents or let calls go.
+    pub closings: usize,
+    /// The most calls (phases) held at once.
+    pub peak_held: usize,
+    /// Calls older than a watermark already passed: incidents around them may be split.
+    pub late: usize,
+    /// Calls let go unfinished by [`Detector::evict_oldest`] or [`Detector::release`].
+    pub evicted: usize,
+    /// Calls whose event key was already held.
+    pub duplicates: usize,
+}
+
+/// What one [`Detector::settle`] closed and let go.
+#[derive(Debug, Default)]
+pub struct Settled {
+    /// The incidents that became final, with their event rows. Their ids never change.
+    pub detection: Detection,
+    /// The event keys of every call let go.
+    pub released: Vec<String>,
+}
+
+/// Incremental detection: feed calls with [`Detector::ingest`], read what is open with
+/// [`Detector::open`], and close what can no longer change with [`Detector::settle`].
+pub struct Detector {
+    pack: Pack,
+    horizon: Horizon,
+    held: Held,
+    closed: BTreeMap<Target, BTreeMap<String, BTreeSet<String>>>,
+    closed_ids: HashMap<String, Target>,
+    watermark: Option<DateTime<Utc>>,
+    /// The detection of the calls held now (invalidated by any change to them), with the
+    /// groups each incident's calls came from.
+    cached: Option<(Detection, Vec<BTreeSet<Group>>)>,
+    held_after_settling: usize,
+    settle_from: Option<usize>,
+    stats: DetectorStats,
+}
+
+impl Detector {
+    /// A detector for `pack` that holds calls as long as `horizon` says they matter.
+    pub fn new(pack: Pack, horizon: Horizon) -> Detector {
+        Detector {
+            pack,
+            horizon,
+            held: Held::default(),
+            closed: BTreeMap::new(),
+            closed_ids: HashMap::new(),
+            watermark: None,
+            cached: None,
+            held_after_settling: 0,
+            settle_from: None,
+            stats: DetectorStats::default(),
+        }
+    }
+
+    /// Makes [`Detector::due`] true whenever `n` calls are held (for tests, which want a
+    /// settling at every step). By default it waits for 1,024 calls and for half again what
+    /// the last settling left, so that its cost stays linear in the input.
+    pub fn settle_from(mut self, n: usize) -> Detector {
+        self.settle_from = Some(n);
+        self
+    }
+
+    /// The pack and horizon this detector was made with.
+    pub fn horizon(&self) -> Horizon {
+        self.horizon
+    }
+
+    /// Holds `call` under its [`event_key`]. Returns false, and changes nothing, when a call
+    /// with that key is already held.
+    pub fn ingest(&mut self, key: String, call: ApiCall) -> bool {
+        if self.held.contains(&key) {
+            self.stats.duplicates += 1;
+            return false;
+        }
+        if self.watermark.is_some_and(|t| call.time < t) {
+            self.stats.late += 1;
+        }
+        self.held.insert(phase_group(&call), key, call);
+        self.stats.peak_held = self.stats.peak_held.max(self.held.len());
+        self.cached = None;
+        true
+    }
+
+    /// Whether a call with this event key is held.
+    pub fn holds(&self, key: &str) -> bool {
+        self.held.contains(key)
+    }
+
+    /// How many calls (phases) are held.
+    pub fn held(&self) -> usize {
+        self.held.len()
+    }
+
+    /// The time of the newest call held.
+    pub fn newest(&self) -> Option<DateTime<Utc>> {
+        self.held.newest()
+    }
+
+    /// Every held call with its event key.
+    pub fn held_calls(&self) -> impl Iterator<Item = (&str, &ApiCall)> {
+        self.held.calls()
+    }
+
+    /// What the detector has done so far.
+    pub fn stats(&self) -> DetectorStats {
+        self.stats
+    }
+
+    /// Whether enough calls are held for a settling to pay for its detection pass.
+    pub fn due(&self) -> bool {
+        let due = self.settle_from.unwrap_or_else(|| {
+            MIN_HELD.max(self.held_after_settling + self.held_after_settling / 2)
+        });
+        self.held.len() >= due
+    }
+
+    /// The incidents (and event rows) of the calls held, leaving out pieces of incidents
+    /// already settled. Computed once per change to the held calls.
+    pub fn open(&mut self) -> &Detection {
+        if self.cached.is_none() {
+            self.cached = Some(self.detect_held());
+        }
+        &self.cached.as_ref().expect("just computed").0
+    }
+
+    /// Says that input has reached `now`: settles every incident that ended before the
+    /// horizon's cutoff and lets go of the calls nothing still open can need.
+    pub fn settle(&mut self, now: DateTime<Utc>) -> Settled {
+        let Some(cutoff) = self.horizon.cutoff(now) else {
+            return Settled::default();
+        };
+        let (detection, groups) = match self.cached.take() {
+            Some(cached) => cached,
+            None => self.detect_held(),
+        };
+        let mut closing_groups: BTreeSet<Group> = BTreeSet::new();
+        let mut open_groups: BTreeSet<Group> = BTreeSet::new();
+        let mut settled = Detection::default();
+        let mut closing_ids = BTreeSet::new();
+        for (incident, groups) in detection.incidents.into_iter().zip(groups) {
+            if incident.last_seen < cutoff {
+                closing_groups.extend(groups);
+                closing_ids.insert(incident.incident_id.clone());
+                settled.incidents.push(incident);
+            } else {
+                open_groups.extend(groups);
+            }
+        }
+        settled.events = detection
+            .events
+            .into_iter()
+            .filter(|r| {
+                r.incident_id
+                    .as_ref()
+                    .is_some_and(|id| closing_ids.contains(id))
+            })
+            .collect();
+        let released = self.held.release_groups(|group, ended| {
+            !open_groups.contains(group) && (closing_groups.contains(group) || ended < cutoff)
+        });
+        for incident in &settled.incidents {
+            self.remember(incident);
+        }
+        if let Some(mark) = self.horizon.watermark(now) {
+            self.watermark = Some(self.watermark.map_or(mark, |t| t.max(mark)));
+        }
+        self.held_after_settling = self.held.len();
+        self.stats.closings += 1;
+        Settled {
+            detection: settled,
+            released,
+        }
+    }
+
+    /// Settles at the newest call held, then lets go of the oldest operations until at most
+    /// `keep` calls are held: a safety valve for input that is not in time order. Calls let
+    /// go this way are counted in [`DetectorStats::evicted`].
+    pub fn evict_oldest(&mut self, keep: usize) -> Settled {
+        let mut settled = match self.newest() {
+            Some(newest) => self.settle(newest),
+            None => Settled::default(),
+        };
+        let before = self.held.len();
+        settled.released.extend(self.held.release_oldest(keep));
+        self.stats.evicted += before - self.held.len();
+        self.cached = None;
+        settled
+    }
+
+    /// Lets go of the calls held under these keys, counted as evicted (a cap kept by the
+    /// caller across several detectors).
+    pub fn release(&mut self, keys: &[String]) {
+        let before = self.held.len();
+        for key in keys {
+            self.held.remove(key);
+        }
+        self.stats.evicted += before - self.held.len();
+        self.cached = None;
+    }
+
+    /// Records an incident settled earlier (by this detector, or before a restart): a later
+    /// detection made only of its events on its target is a piece of it, not a new incident.
+    pub fn remember(&mut self, incident: &Incident) {
+        let target = target_of(incident);
+        self.closed.entry(target.clone()).or_default().insert(
+            incident.incident_id.clone(),
+            incident.event_ids.iter().cloned().collect(),
+        );
+        self.closed_ids.insert(incident.incident_id.clone(), target);
+        self.cached = None;
+    }
+
+    /// Forgets a settled incident (it has aged out of what the caller keeps).
+    pub fn forget(&mut self, incident_id: &str) {
+        let Some(target) = self.closed_ids.remove(incident_id) else {
+            return;
+        };
+        if let Some(ids) = self.closed.get_mut(&target) {
+            ids.remove(incident_id);
+            if ids.is_empty() {
+                self.closed.remove(&target);
+            }
+        }
+        self.cached = None;
+    }
+
+    /// What is still open, once input has ended.
+    pub fn finish(mut self) -> (Detection, DetectorStats) {
+        self.open();
+        let (detection, _) = self.cached.take().expect("open computes it");
+        (detection, self.stats)
+    }
+
+    /// Runs the batch detector over the held calls (merged and annotated) and drops pieces of
+    /// settled incidents.
+    fn detect_held(&mut self) -> (Detection, Vec<BTreeSet<Group>>) {
+        let (calls, taken) = self.take_merged();
+        let (mut detection, members) = detect_built(&calls, &self.pack, self.horizon.window());
+        let mut groups: Vec<BTreeSet<Group>> = members
+            .into_iter()
+            .map(|m| m.into_iter().map(|i| taken[i].group.clone()).collect())
+            .collect();
+        self.held.put_back(calls, taken);
+        let remnant: Vec<bool> = detection
+            .incidents
+            .iter()
+            .map(|i| self.is_remnant(i))
+            .collect();
+        if remnant.iter().any(|r| *r) {
+            let gone: BTreeSet<String> = detection
+                .incidents
+                .iter()
+                .zip(&remnant)
+                .filter(|(_, r)| **r)
+                .map(|(i, _)| i.incident_id.clone())
+                .collect();
+            let mut keep = remnant.iter().map(|r| !r);
+            detection.incidents.retain(|_| keep.next().unwrap_or(true));
+            let mut keep = remnant.iter().map(|r| !r);
+            groups.retain(|_| keep.next().unwrap_or(true));
+            detection
+                .events
+                .retain(|r| r.incident_id.as_ref().is_none_or(|id| !gone.contains(id)));
+        }
+        (detection, groups)
+    }
+
+    /// The held calls as logical calls (phases merged, annotated), in the order
+    /// [`revertwatch_normalize::merge_phases`] gives, each with where it came from. A group of
+    /// one annotated phase (every CloudTrail call) is moved out rather than copied, and
+    /// [`Held::put_back`] returns it: copying every held call at each settling cost more than
+    /// the detection.
+    fn take_merged(&mut self) -> (Vec<ApiCall>, Vec<Taken>) {
+        let pack = &self.pack;
+        self.held.take_merged(|phases| {
+            let mut call = merge_group(phases);
+            if !call.annotated {
+                annotate(&mut call, pack);
+            }
+            call
+        })
+    }
+
+    fn is_remnant(&self, incident: &Incident) -> bool {
+        self.closed.get(&target_of(incident)).is_some_and(|closed| {
+            incident
+                .event_ids
+                .iter()
+                .all(|e| closed.values().any(|ids| ids.contains(e)))
+        })
+    }
+}
+
+fn target_of(incident: &Incident) -> Target {
+    (
+        incident.provider,
+        incident.target.clone(),
+        incident.target_kind.clone(),
+    )
+}
+
+/// The key under which a call is held and deduplicated: the provider's event id, or, for a
+/// record that has none, a hash of the record (the same in any container), or else where it
+/// was read.
+pub fn event_key(call: &ApiCall) -> String {
+    if !call.event_id.is_empty() {
+        return call.event_id.clone();
+    }
+    if !call.record.is_null() {
+        let bytes = serde_json::to_vec(&*call.record).unwrap_or_default();
+        let digest = Sha256::digest(&bytes);
+        return digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    }
+    format!("{}:{}", call.origin.source, call.origin.line)
+}
