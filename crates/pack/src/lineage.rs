@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::error::PackError;
 use crate::model::{Entry, Pack};
 
 /// The most hops a pack may chain. The default pack's longest chain is a snapshot copied,
@@ -77,6 +78,35 @@ fn deepest<'a>(
         }
     }
     best
+}
+
+impl Pack {
+    /// Refuses a pack whose edges chain more hops than detection and its horizon assume.
+    pub(crate) fn check_lineage(&mut self) -> Result<(), PackError> {
+        let (hops, line) = longest_chain(self);
+        if hops <= MAX_LINEAGE_HOPS {
+            self.lineage_hops = hops;
+            return Ok(());
+        }
+        let line = line.unwrap_or(1);
+        let operation = self
+            .entries
+            .iter()
+            .find(|e| e.line == line)
+            .map(|e| e.name.clone())
+            .unwrap_or_default();
+        Err(PackError::Invalid {
+            file: self.source.clone().into(),
+            line,
+            operation,
+            message: format!(
+                "its edges start a lineage chain of {hops} hops or more to a compute target; detection follows at most {} (each hop is a window of state held)",
+                MAX_LINEAGE_HOPS
+            ),
+        })
+    }
+
+
 }
 
 fn kind_edges(entries: &[Entry]) -> Vec<KindEdge> {

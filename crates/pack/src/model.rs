@@ -124,7 +124,7 @@ pub struct Pack {
     pub source: String,
     index: BTreeMap<(Provider, String), Vec<usize>>,
     /// The longest lineage chain its edges make (see [`crate::MAX_LINEAGE_HOPS`]).
-    lineage_hops: usize,
+    pub(crate) lineage_hops: usize,
 }
 
 impl Pack {
@@ -145,31 +145,6 @@ impl Pack {
     /// longer pack is refused when it loads or extends another).
     pub fn lineage_hops(&self) -> usize {
         self.lineage_hops
-    }
-
-    /// Refuses a pack whose edges chain more hops than detection and its horizon assume.
-    pub(crate) fn check_lineage(&mut self) -> Result<(), PackError> {
-        let (hops, line) = crate::lineage::longest_chain(self);
-        if hops <= crate::MAX_LINEAGE_HOPS {
-            self.lineage_hops = hops;
-            return Ok(());
-        }
-        let line = line.unwrap_or(1);
-        let operation = self
-            .entries
-            .iter()
-            .find(|e| e.line == line)
-            .map(|e| e.name.clone())
-            .unwrap_or_default();
-        Err(PackError::Invalid {
-            file: self.source.clone().into(),
-            line,
-            operation,
-            message: format!(
-                "its edges start a lineage chain of {hops} hops or more to a compute target; detection follows at most {} (each hop is a window of state held)",
-                crate::MAX_LINEAGE_HOPS
-            ),
-        })
     }
 
     pub(crate) fn reindex(&mut self) {
