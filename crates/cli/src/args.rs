@@ -118,8 +118,9 @@ pub struct HuntArgs {
     /// How much older than its file's place in the archive a record may be. Files are read in
     /// the time order their paths give (CloudTrail file names, Azure `y=/m=/d=/h=` and GCS
     /// sink folders, any `YYYY/MM/DD` folders), and an incident is let go once it is more than
-    /// two windows behind the oldest file still to read, less this. Records that arrive later
-    /// than that are counted in a warning. CloudTrail delivers within about 15 minutes.
+    /// one window per lineage hop the rule pack chains, plus one (four with the default pack),
+    /// behind the oldest file still to read, less this. Records that arrive later than that
+    /// are counted in a warning. CloudTrail delivers within about 15 minutes.
     #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_duration)]
     pub allowed_lateness: Duration,
 
@@ -129,8 +130,8 @@ pub struct HuntArgs {
     #[arg(long)]
     pub hold_all: bool,
 
-    /// Most candidate calls held for correlation (about 2 KB each). Past it, incidents two
-    /// windows behind the newest call are closed whatever the file order, and then the oldest
+    /// Most candidate calls held for correlation (about 2 KB each). Past it, incidents that can
+    /// no longer change at the newest call are closed whatever the file order, and then the oldest
     /// calls are let go, with a counted warning: a safety valve for input out of time order.
     #[arg(long, value_name = "N", default_value_t = 2_000_000)]
     pub max_state_calls: usize,

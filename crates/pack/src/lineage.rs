@@ -105,8 +105,6 @@ impl Pack {
             ),
         })
     }
-
-
 }
 
 fn kind_edges(entries: &[Entry]) -> Vec<KindEdge> {

@@ -156,4 +156,3 @@ mod tests {
         assert!(pf().is_candidate(rest));
     }
 }
-
