@@ -118,7 +118,7 @@ pub struct HuntArgs {
     /// How much older than its file's place in the archive a record may be. Files are read in
     /// the time order their paths give (CloudTrail file names, Azure `y=/m=/d=/h=` and GCS
     /// sink folders, any `YYYY/MM/DD` folders), and an incident is let go once it is more than
-    /// one window per lineage hop the rule pack chains, plus one (four with the default pack),
+    /// one window per lineage hop the rule pack chains, plus one (three with the default pack),
     /// behind the oldest file still to read, less this. Records that arrive later than that
     /// are counted in a warning. CloudTrail delivers within about 15 minutes.
     #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_duration)]

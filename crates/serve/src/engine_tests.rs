@@ -130,3 +130,152 @@ fn a_pack_reading_records_keeps_them_across_a_restart() {
     assert_eq!(records_held(&second), [true, true]);
     assert_eq!(second.incidents_jsonl(true), incidents);
 }
+
+// ------------------------------------------------------------- escalate, supersede, expire
+
+mod lifecycle {
+    use revertwatch_testkit::cloudtrail::{attach, create_volume, cycle};
+
+    use super::*;
+
+    const I: &str = "i-0abc000000000d001";
+
+    fn piece(record: String) -> Piece {
+        Piece {
+            origin: "test".into(),
+            bytes: record.into_bytes(),
+            scope: String::new(),
+            source: Source::Hec,
+        }
+    }
+
+    fn apply(engine: &mut Engine, records: Vec<String>) {
+        let pieces = records.into_iter().map(piece).collect();
+        engine.apply(pieces, Mode::Live).expect("batch applies");
+    }
+
+    /// Every alert in the outbox, as JSON, oldest first.
+    fn alerts(engine: &Engine) -> Vec<Value> {
+        let outbox = engine.outbox().unwrap();
+        outbox
+            .iter()
+            .map(|(_, a)| serde_json::from_slice(a).unwrap())
+            .collect()
+    }
+
+    fn listed(engine: &Engine) -> Vec<Value> {
+        String::from_utf8(engine.incidents_jsonl(true))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn a_stop_opens_a_review_and_the_restore_escalates_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut engine = engine(dir.path(), load_default());
+        apply(
+            &mut engine,
+            vec![cycle("StopInstances", "2026-03-14T02:00:00Z", I)],
+        );
+        apply(
+            &mut engine,
+            vec![
+                create_volume("2026-03-14T02:05:00Z", "snap-0aa1", "vol-0bb1"),
+                attach("2026-03-14T02:10:00Z", "vol-0bb1", I),
+                cycle("StartInstances", "2026-03-14T02:15:00Z", I),
+            ],
+        );
+        let alerts = alerts(&engine);
+        let kinds: Vec<(&str, &str)> = alerts
+            .iter()
+            .filter(|a| a["target"] == I)
+            .map(|a| {
+                (
+                    a["alert"].as_str().unwrap(),
+                    a["severity"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(kinds, [("opened", "review"), ("escalated", "escalate")]);
+        assert_eq!(alerts[0]["incident_id"], alerts[1]["incident_id"]);
+        assert_ne!(alerts[0]["alert_id"], alerts[1]["alert_id"]);
+    }
+
+    #[test]
+    fn an_earlier_call_arriving_late_supersedes_the_incident_it_renames() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut engine = engine(dir.path(), load_default());
+        apply(
+            &mut engine,
+            vec![cycle("StartInstances", "2026-03-14T02:15:00Z", I)],
+        );
+        apply(
+            &mut engine,
+            vec![cycle("StopInstances", "2026-03-14T02:00:00Z", I)],
+        );
+        let alerts = alerts(&engine);
+        assert_eq!(alerts.len(), 2, "{alerts:#?}");
+        let (first, second) = (&alerts[0], &alerts[1]);
+        assert_ne!(first["incident_id"], second["incident_id"]);
+        assert_eq!(second["alert"], "opened");
+        assert_eq!(second["supersedes"], json!([first["incident_id"]]));
+        assert_eq!(
+            listed(&engine).len(),
+            1,
+            "the renamed incident is listed once"
+        );
+    }
+
+    #[test]
+    fn an_incident_past_the_horizon_closes_survives_a_restart_and_is_forgotten_later() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut first = engine(dir.path(), load_default());
+        apply(
+            &mut first,
+            vec![cycle("StopInstances", "2026-03-14T02:00:00Z", I)],
+        );
+        let other = "i-0abc000000000d002";
+        // A day later: the first stop is far behind the partition's newest call.
+        apply(
+            &mut first,
+            vec![cycle("StopInstances", "2026-03-15T02:00:00Z", other)],
+        );
+        let stored = first.store.load().unwrap();
+        assert_eq!(
+            stored.records.len(),
+            1,
+            "the closed incident's call is let go"
+        );
+        assert_eq!(stored.closed.len(), 1);
+        let before = listed(&first);
+        assert_eq!(before.len(), 2);
+        drop(first);
+
+        let mut second = engine(dir.path(), load_default());
+        assert_eq!(listed(&second), before);
+        // The closed stop's machine again, within the window of the closed incident's last
+        // call as seen from nowhere: a new incident, not a reopening.
+        apply(
+            &mut second,
+            vec![cycle("StartInstances", "2026-03-14T02:30:00Z", I)],
+        );
+        let on_first: Vec<Value> = listed(&second)
+            .into_iter()
+            .filter(|i| i["target"] == I)
+            .collect();
+        assert_eq!(on_first.len(), 2, "{on_first:#?}");
+        // Eight days on, past --keep-closed (7 days), the closed incident is forgotten.
+        apply(
+            &mut second,
+            vec![cycle("StopInstances", "2026-03-23T03:00:00Z", other)],
+        );
+        let ids: Vec<Value> = listed(&second)
+            .iter()
+            .map(|i| i["incident_id"].clone())
+            .collect();
+        assert!(!ids.contains(&before[1]["incident_id"]), "{ids:?}");
+        assert!(!ids.contains(&before[0]["incident_id"]), "{ids:?}");
+    }
+}

@@ -1,0 +1,218 @@
+//! The detector at its core: what escalates, where windows end, when an incident settles, and
+//! that settling never changes what the batch detector finds.
+
+use std::io::Cursor;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use revertwatch_decode::Limits;
+use revertwatch_detect::{detect, event_key, Detection, Detector, Horizon, Incident, Severity};
+use revertwatch_normalize::{logical_calls, ApiCall, Ingest, Selection};
+use revertwatch_pack::load_default;
+use revertwatch_testkit::cloudtrail::{attach, copy_snapshot, create_volume, cycle};
+
+const HOUR: Duration = Duration::from_secs(3600);
+const I: &str = "i-0abc000000000d001";
+
+fn calls(records: &[String]) -> Vec<ApiCall> {
+    let ingest = Ingest {
+        selection: Selection::for_pack(&load_default(), false),
+        limits: Limits::default(),
+    };
+    let text = records.join("\n") + "\n";
+    let report = ingest.read_reader("test", Cursor::new(text.into_bytes()));
+    assert!(report.skips.is_empty(), "{:?}", report.skips);
+    report.calls
+}
+
+fn batch(records: &[String], window: Duration) -> Detection {
+    let pack = load_default();
+    detect(&logical_calls(calls(records), &pack), &pack, window)
+}
+
+fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+fn on_target<'a>(d: &'a [Incident], target: &str) -> Vec<&'a Incident> {
+    d.iter().filter(|i| i.target == target).collect()
+}
+
+/// Runs the detector over `records` in order, settling at each `(after this many records,
+/// input has reached this time)`; returns everything it settled and what stayed open.
+fn detector_run(records: &[String], window: Duration, settle_at: &[(usize, &str)]) -> Detection {
+    let pack = load_default();
+    let horizon = Horizon::new(&pack, window, Duration::ZERO);
+    let mut detector = Detector::new(pack, horizon);
+    let all = calls(records);
+    let mut found = Detection::default();
+    let mut fed = 0;
+    for &(upto, now) in settle_at {
+        for call in &all[fed..upto] {
+            detector.ingest(event_key(call), call.clone());
+        }
+        fed = upto;
+        found.append(detector.settle(at(now)).detection);
+    }
+    for call in &all[fed..] {
+        detector.ingest(event_key(call), call.clone());
+    }
+    found.append(detector.finish().0);
+    found.sort();
+    found
+}
+
+fn revert() -> Vec<String> {
+    vec![
+        cycle("StopInstances", "2026-03-14T02:00:00Z", I),
+        create_volume("2026-03-14T02:05:00Z", "snap-0aa1", "vol-0bb1"),
+        attach("2026-03-14T02:10:00Z", "vol-0bb1", I),
+        cycle("StartInstances", "2026-03-14T02:15:00Z", I),
+    ]
+}
+
+#[test]
+fn stop_volume_from_snapshot_attach_start_is_one_escalation() {
+    let d = batch(&revert(), HOUR);
+    let on = on_target(&d.incidents, I);
+    assert_eq!(on.len(), 1, "{:#?}", d.incidents);
+    let i = on[0];
+    assert_eq!(i.severity, Severity::Escalate);
+    assert_eq!((i.is_snapshot_restore, i.is_ephemeral_reset), (1, 1));
+    assert_eq!(i.event_ids.len(), 4);
+    assert!(
+        i.chains.iter().any(|c| c.contains("volume-from-snapshot")),
+        "{:?}",
+        i.chains
+    );
+}
+
+#[test]
+fn a_stop_alone_is_a_review() {
+    let d = batch(&revert()[..1], HOUR);
+    assert_eq!(on_target(&d.incidents, I)[0].severity, Severity::Review);
+}
+
+#[test]
+fn calls_exactly_one_window_apart_join_and_one_second_more_splits() {
+    let joined = [
+        cycle("StopInstances", "2026-03-14T02:00:00Z", I),
+        cycle("StartInstances", "2026-03-14T03:00:00Z", I),
+    ];
+    assert_eq!(on_target(&batch(&joined, HOUR).incidents, I).len(), 1);
+    let split = [
+        cycle("StopInstances", "2026-03-14T02:00:00Z", I),
+        cycle("StartInstances", "2026-03-14T03:00:01Z", I),
+    ];
+    assert_eq!(on_target(&batch(&split, HOUR).incidents, I).len(), 2);
+}
+
+#[test]
+fn a_lineage_hop_reaches_exactly_one_window() {
+    // The volume was made from the snapshot an hour before it is attached: one hop, in time.
+    let records = [
+        cycle("StopInstances", "2026-03-14T02:55:00Z", I),
+        create_volume("2026-03-14T02:00:00Z", "snap-0aa1", "vol-0bb1"),
+        attach("2026-03-14T03:00:00Z", "vol-0bb1", I),
+    ];
+    let d = batch(&records, HOUR);
+    assert_eq!(on_target(&d.incidents, I)[0].severity, Severity::Escalate);
+    let late = [
+        cycle("StopInstances", "2026-03-14T02:55:00Z", I),
+        create_volume("2026-03-14T01:59:59Z", "snap-0aa1", "vol-0bb1"),
+        attach("2026-03-14T03:00:00Z", "vol-0bb1", I),
+    ];
+    let d = batch(&late, HOUR);
+    assert_eq!(on_target(&d.incidents, I)[0].severity, Severity::Review);
+}
+
+/// The attacker's split: a stop, then a snapshot copied within the window, a volume made from
+/// the copy, and the volume attached, each one window after the last. The attach pulls the
+/// copy onto the machine two hops back, and the copy joins the stop's cluster. A detector that
+/// settled the stop two windows behind the attach (as it once did) reported two reviews.
+#[test]
+fn a_restore_two_hops_back_still_joins_the_stop_it_follows() {
+    let records = [
+        cycle("StopInstances", "2026-03-14T00:00:00Z", I),
+        copy_snapshot("2026-03-14T00:50:00Z", "snap-0aa0", "snap-0aa1"),
+        create_volume("2026-03-14T01:45:00Z", "snap-0aa1", "vol-0bb1"),
+        attach("2026-03-14T02:40:00Z", "vol-0bb1", I),
+    ];
+    let whole = batch(&records, HOUR);
+    let on = on_target(&whole.incidents, I);
+    assert_eq!(on.len(), 1, "{:#?}", whole.incidents);
+    assert_eq!(on[0].severity, Severity::Escalate);
+    // Input reaches 02:30 before the attach arrives.
+    let settled = detector_run(&records, HOUR, &[(3, "2026-03-14T02:30:00Z")]);
+    assert_eq!(summary(&settled), summary(&whole));
+}
+
+#[test]
+fn an_incident_settles_only_once_the_horizon_has_passed_its_last_call() {
+    let pack = load_default();
+    let horizon = Horizon::new(&pack, HOUR, Duration::ZERO);
+    let reach = horizon.reach();
+    let mut detector = Detector::new(pack, horizon);
+    for call in calls(&revert()) {
+        detector.ingest(event_key(&call), call);
+    }
+    let last = at("2026-03-14T02:15:00Z");
+    let early = detector.settle(last + reach);
+    assert!(early.detection.incidents.is_empty(), "settled at the edge");
+    assert_eq!(detector.held(), 4);
+    let settled = detector.settle(last + reach + chrono::Duration::seconds(1));
+    assert_eq!(settled.detection.incidents.len(), 1);
+    assert_eq!(settled.released.len(), 4);
+    assert_eq!(detector.held(), 0);
+    // A stop that arrives afterwards on the same machine is a new incident, not a reopening.
+    let stop = calls(&[cycle("StopInstances", "2026-03-14T02:16:00Z", I)]);
+    detector.ingest(event_key(&stop[0]), stop[0].clone());
+    assert_eq!(detector.stats().late, 1);
+    let open = detector.open().incidents.clone();
+    assert_eq!(open.len(), 1);
+    assert_ne!(
+        open[0].incident_id,
+        settled.detection.incidents[0].incident_id
+    );
+}
+
+#[test]
+fn a_duplicate_delivery_is_held_once() {
+    let pack = load_default();
+    let horizon = Horizon::new(&pack, HOUR, Duration::ZERO);
+    let mut detector = Detector::new(pack, horizon);
+    let twice = calls(&[revert()[0].clone(), revert()[0].clone()]);
+    assert!(detector.ingest(event_key(&twice[0]), twice[0].clone()));
+    assert!(!detector.ingest(event_key(&twice[1]), twice[1].clone()));
+    assert_eq!(detector.held(), 1);
+    assert_eq!(detector.stats().duplicates, 1);
+}
+
+#[test]
+fn an_incident_reads_back_from_its_own_json() {
+    let d = batch(&revert(), HOUR);
+    for incident in &d.incidents {
+        let json = serde_json::to_string(incident).unwrap();
+        let back: Incident = serde_json::from_str(&json).unwrap();
+        assert_eq!(&back, incident);
+    }
+    let row = serde_json::to_value(&d.events[0]).unwrap();
+    assert_eq!(row["outcome"], "success");
+}
+
+fn summary(d: &Detection) -> Vec<(String, String, Severity, Vec<String>)> {
+    let mut out: Vec<_> = d
+        .incidents
+        .iter()
+        .map(|i| {
+            (
+                i.incident_id.clone(),
+                i.target.clone(),
+                i.severity,
+                i.event_ids.clone(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
