@@ -20,16 +20,24 @@ pub fn example(rel: &str) -> PathBuf {
     workspace().join("examples").join(rel)
 }
 
-/// The real public samples. They sit beside the checkout (`../shared/data`), in CI too; a test
-/// that needs them fails loudly when they are missing rather than passing on nothing.
-pub fn shared_data() -> PathBuf {
+/// The real public samples vendored into the repo (`tests/fixtures/real`, with licences).
+pub fn vendored_data() -> PathBuf {
+    fixture("real")
+}
+
+/// The whole set of real public samples, `../shared/data` beside the checkout, when it is
+/// there. When it is not, says so on stderr (the test still runs on the vendored samples):
+/// a run that covered less must never look like one that covered all.
+pub fn shared_data() -> Option<PathBuf> {
     let dir = workspace().join("../shared/data");
-    assert!(
-        dir.join("README.md").is_file(),
-        "the shared samples are missing at {}: tests that prove parity on real logs need them",
+    if dir.join("README.md").is_file() {
+        return Some(dir);
+    }
+    eprintln!(
+        "note: {} is not present: ran on the vendored samples (tests/fixtures/real) only",
         dir.display()
     );
-    dir
+    None
 }
 
 #[derive(Debug)]
