@@ -246,10 +246,21 @@ fn benign_and_mixed(
     write_records(dir, &format!("{case}-mixed.json"), mixed);
 }
 
-#[test]
-fn every_seed_false_positive_is_tuned_and_a_real_revert_beside_it_still_escalates() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
+/// One estate holding every case: each benign revert, and on another instance the same benign
+/// calls joined by mallory's. Written once per test binary; each case is its own test so that
+/// one failure hides none of the others.
+fn estate() -> &'static Path {
+    static DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("tuning-estate");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        write_estate(&dir);
+        dir
+    })
+}
+
+fn write_estate(d: &Path) {
     // 1. DR runbook with a change ticket (downgraded).
     benign_and_mixed(
         d,
@@ -375,66 +386,92 @@ fn every_seed_false_positive_is_tuned_and_a_real_revert_beside_it_still_escalate
             None,
         ),
     );
+}
 
-    let run = hunt(d, &[]);
-    run.expect_code(0);
-    let all = run.jsonl();
+/// The estate hunted with examples/tuning.toml and the built-ins.
+fn tuned() -> &'static (Run, Vec<Value>) {
+    static RUN: std::sync::OnceLock<(Run, Vec<Value>)> = std::sync::OnceLock::new();
+    RUN.get_or_init(|| {
+        let run = hunt(estate(), &[]);
+        run.expect_code(0);
+        let all = run.jsonl();
+        (run, all)
+    })
+}
+
+fn incident(target: &str) -> &'static Value {
+    on(&tuned().1, target)
+}
+
+#[test]
+fn a_dr_runbook_with_a_change_ticket_is_downgraded() {
     assert_tuned(
-        on(&all, "i-0a1b2c3d4e5f6dra"),
+        incident("i-0a1b2c3d4e5f6dra"),
         "review",
         None,
         Some("dr-runbook-change-ticket"),
     );
+}
+
+#[test]
+fn backup_restore_testing_on_its_schedule_is_suppressed() {
     assert_tuned(
-        on(&all, "i-0a1b2c3d4e5f6drilla"),
+        incident("i-0a1b2c3d4e5f6drilla"),
         "escalate",
         Some("platform-dr-drill"),
         None,
     );
+}
+
+#[test]
+fn a_ci_reset_in_staging_is_suppressed() {
     assert_tuned(
-        on(&all, "i-0a1b2c3d4e5f6cia"),
+        incident("i-0a1b2c3d4e5f6cia"),
         "escalate",
         Some("staging-ci-reset"),
         None,
     );
+}
+
+#[test]
+fn a_patch_rollback_on_its_night_is_downgraded() {
     assert_tuned(
-        on(&all, "i-0a1b2c3d4e5f6patcha"),
+        incident("i-0a1b2c3d4e5f6patcha"),
         "review",
         None,
         Some("patch-rollback-2026-03-14"),
     );
+}
+
+#[test]
+fn aws_fis_is_suppressed_by_its_builtin() {
     assert_tuned(
-        on(&all, "i-0a1b2c3d4e5f6fisa"),
+        incident("i-0a1b2c3d4e5f6fisa"),
         "review",
         Some("aws-fis"),
         None,
     );
+}
+
+#[test]
+fn a_teams_own_chaos_tool_is_suppressed_by_role_and_network() {
     assert_tuned(
-        on(&all, "i-0a1b2c3d4e5f6gamedaya"),
+        incident("i-0a1b2c3d4e5f6gamedaya"),
         "review",
         Some("gameday-chaos-tool"),
         None,
     );
+}
+
+#[test]
+fn azure_chaos_studio_is_suppressed_by_its_builtin_unless_someone_else_joins() {
     assert_tuned(
-        on(&all, "virtualmachines/vm-chaos-a"),
+        incident("virtualmachines/vm-chaos-a"),
         "review",
         Some("azure-chaos-studio"),
         None,
     );
-    assert_tuned(on(&all, "i-0a1b2c3d4e5f6miga"), "escalate", None, None);
-    for mixed in ["dr", "drill", "ci", "patch", "fis", "gameday"] {
-        let i = on(&all, &format!("i-0a1b2c3d4e5f6{mixed}b"));
-        assert_tuned(i, "escalate", None, None);
-        let notes = i["tuning_notes"].as_array().unwrap();
-        assert!(
-            notes.iter().any(|n| n
-                .as_str()
-                .unwrap()
-                .contains("arn:aws:iam::111122223333:user/mallory")),
-            "{mixed}: {i:#}"
-        );
-    }
-    let chaos = on(&all, "virtualmachines/vm-chaos-b");
+    let chaos = incident("virtualmachines/vm-chaos-b");
     assert_tuned(chaos, "escalate", None, None);
     assert!(
         chaos["tuning_notes"][0]
@@ -443,30 +480,64 @@ fn every_seed_false_positive_is_tuned_and_a_real_revert_beside_it_still_escalate
             .contains("azure-chaos-studio"),
         "{chaos:#}"
     );
+}
 
+#[test]
+fn an_expired_rule_does_not_apply_and_says_so() {
+    assert_tuned(incident("i-0a1b2c3d4e5f6miga"), "escalate", None, None);
+    let stderr = &tuned().0.stderr;
     assert!(
-        run.stderr
-            .contains("EXPIRED rules not applied: q4-migration"),
-        "{}",
-        run.stderr
+        stderr.contains("EXPIRED rules not applied: q4-migration"),
+        "{stderr}"
     );
-    assert!(run.stderr.contains("aws-fis suppress 1"), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("dr-runbook-change-ticket downgrade 1"),
-        "{}",
-        run.stderr
-    );
+}
 
-    // The table hides what was suppressed, and says why the mixed ones stayed live.
-    let table = revertwatch(
-        &[
-            "hunt",
-            d.to_str().unwrap(),
-            "--config",
-            example("tuning.toml").to_str().unwrap(),
-        ],
-        None,
+#[test]
+fn a_real_revert_beside_each_benign_one_still_escalates_with_a_note() {
+    let mut wrong = Vec::new();
+    for mixed in ["dr", "drill", "ci", "patch", "fis", "gameday"] {
+        let i = incident(&format!("i-0a1b2c3d4e5f6{mixed}b"));
+        let notes = i["tuning_notes"].as_array().unwrap();
+        let noted = notes.iter().any(|n| {
+            n.as_str()
+                .unwrap()
+                .contains("arn:aws:iam::111122223333:user/mallory")
+        });
+        let live = i["severity"] == "escalate"
+            && i["suppressed_by"].is_null()
+            && i["downgraded_by"].is_null();
+        if !(noted && live) {
+            wrong.push(format!("{mixed}: {i:#}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn the_summary_counts_what_each_rule_did() {
+    let stderr = &tuned().0.stderr;
+    assert!(stderr.contains("aws-fis suppress 1"), "{stderr}");
+    assert!(
+        stderr.contains("dr-runbook-change-ticket downgrade 1"),
+        "{stderr}"
     );
+}
+
+fn table(extra: &[&str]) -> Run {
+    let config = example("tuning.toml");
+    let mut args = vec![
+        "hunt",
+        estate().to_str().unwrap(),
+        "--config",
+        config.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    revertwatch(&args, None)
+}
+
+#[test]
+fn the_table_hides_the_suppressed_and_says_why_the_mixed_stayed_live() {
+    let table = table(&[]);
     assert!(
         !table.stdout.contains("i-0a1b2c3d4e5f6fisa"),
         "{}",
@@ -480,24 +551,21 @@ fn every_seed_false_positive_is_tuned_and_a_real_revert_beside_it_still_escalate
         "{}",
         table.stdout
     );
-    let shown = revertwatch(
-        &[
-            "hunt",
-            d.to_str().unwrap(),
-            "--config",
-            example("tuning.toml").to_str().unwrap(),
-            "--show-suppressed",
-        ],
-        None,
-    );
+}
+
+#[test]
+fn show_suppressed_lists_them_with_their_rule() {
+    let shown = table(&["--show-suppressed"]);
     assert!(
         shown.stdout.contains("suppressed by: aws-fis"),
         "{}",
         shown.stdout
     );
+}
 
-    // --no-default-tuning shows everything the built-ins hid, and only that changes.
-    let raw = hunt(d, &["--no-default-tuning"]).jsonl();
+#[test]
+fn no_default_tuning_shows_what_the_builtins_hid_and_only_that() {
+    let raw = hunt(estate(), &["--no-default-tuning"]).jsonl();
     for target in ["i-0a1b2c3d4e5f6fisa", "virtualmachines/vm-chaos-a"] {
         assert_tuned(on(&raw, target), "review", None, None);
     }
@@ -506,7 +574,11 @@ fn every_seed_false_positive_is_tuned_and_a_real_revert_beside_it_still_escalate
         "staging-ci-reset",
         "user rules still apply"
     );
-    let one_off = hunt(d, &["--disable-builtin", "aws-fis"]).jsonl();
+}
+
+#[test]
+fn disable_builtin_turns_off_that_one_only() {
+    let one_off = hunt(estate(), &["--disable-builtin", "aws-fis"]).jsonl();
     assert!(on(&one_off, "i-0a1b2c3d4e5f6fisa")["suppressed_by"].is_null());
     assert_eq!(
         on(&one_off, "virtualmachines/vm-chaos-a")["suppressed_by"],
