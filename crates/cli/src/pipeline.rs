@@ -56,68 +56,59 @@ impl Reader {
         inputs: &[Input],
         progress: Option<&indicatif::ProgressBar>,
     ) -> Vec<FileReport> {
+        let mut reports = self.pool.install(|| self.read_local(inputs, progress));
+        self.read_objects(inputs, progress, &mut reports);
+        reports.into_iter().flatten().collect()
+    }
+
+    /// Files, folders that could not be listed, and stdin: a report per input in input order
+    /// (None for objects, read apart).
+    fn read_local(
+        &self,
+        inputs: &[Input],
+        progress: Option<&indicatif::ProgressBar>,
+    ) -> Vec<Option<FileReport>> {
         let ingest = &self.ingest;
-        let done = |input: &Input, report: FileReport| {
-            if let Some(bar) = progress {
-                bar.inc(input.stored_size());
-            }
-            report
-        };
         let threads = self.threads();
-        let mut reports: Vec<Option<FileReport>> = self.pool.install(|| {
-            // A large plain JSON Lines file is read as a part per worker, then joined.
-            let tasks: Vec<(usize, Option<(u64, u64)>)> = inputs
-                .par_iter()
-                .enumerate()
-                .flat_map_iter(|(i, input)| {
-                    let parts = match input {
-                        Input::File(path) => plan_parts(ingest, path, threads).ok().flatten(),
-                        _ => None,
-                    };
-                    match parts {
-                        Some(parts) => parts.into_iter().map(|p| (i, Some(p))).collect(),
-                        None => vec![(i, None)],
-                    }
-                })
-                .collect();
-            let read: Vec<PartRead> = tasks
-                .into_par_iter()
-                .map(|(i, part)| {
-                    let (report, newlines) = match (&inputs[i], part) {
-                        (Input::File(path), Some((start, end))) => {
-                            ingest.read_part(path, start, end)
-                        }
-                        (Input::File(path), None) => (ingest.read_path(path), 0),
-                        (Input::Stdin, _) => (ingest.read_reader("<stdin>", io::stdin()), 0),
-                        (Input::Unlisted { name, reason }, _) => {
-                            (ingest.read_reader(name, Unreadable(reason.clone())), 0)
-                        }
-                        (Input::Object(_), _) => return PartRead(i, part, None, 0),
-                    };
-                    if let Some(bar) = progress {
-                        bar.inc(part.map_or_else(|| inputs[i].stored_size(), |(s, e)| e - s));
-                    }
-                    PartRead(i, part, Some(report), newlines)
-                })
-                .collect();
-            let mut whole: Vec<Option<FileReport>> = inputs.iter().map(|_| None).collect();
-            let mut lines_before = 0;
-            for PartRead(i, part, report, newlines) in read {
-                let Some(report) = report else { continue };
-                match part {
-                    Some((start, _)) if start > 0 => {
-                        let first = whole[i].as_mut().expect("parts are read in order");
-                        first.append_part(report, (start, lines_before));
-                        lines_before += newlines;
-                    }
-                    _ => {
-                        whole[i] = Some(report);
-                        lines_before = newlines;
-                    }
+        // A large plain JSON Lines file is read as a part per worker, then joined.
+        let tasks: Vec<(usize, Option<(u64, u64)>)> = inputs
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(i, input)| {
+                let parts = match input {
+                    Input::File(path) => plan_parts(ingest, path, threads).ok().flatten(),
+                    _ => None,
+                };
+                match parts {
+                    Some(parts) => parts.into_iter().map(|p| (i, Some(p))).collect(),
+                    None => vec![(i, None)],
                 }
-            }
-            whole
-        });
+            })
+            .collect();
+        let read: Vec<PartRead> = tasks
+            .into_par_iter()
+            .map(|(i, part)| {
+                let read = read_part(ingest, &inputs[i], part);
+                if let (Some(bar), Some(_)) = (progress, &read) {
+                    bar.inc(part.map_or_else(|| inputs[i].stored_size(), |(s, e)| e - s));
+                }
+                match read {
+                    Some((report, newlines)) => PartRead(i, part, Some(report), newlines),
+                    None => PartRead(i, part, None, 0),
+                }
+            })
+            .collect();
+        join_parts(inputs.len(), read)
+    }
+
+    /// Objects, fetched with at most `--max-requests` in flight, each decoded while its body
+    /// is still arriving; workers take them in the order their requests started.
+    fn read_objects(
+        &self,
+        inputs: &[Input],
+        progress: Option<&indicatif::ProgressBar>,
+        reports: &mut [Option<FileReport>],
+    ) {
         let objects: Vec<(usize, &RemoteObject)> = inputs
             .iter()
             .enumerate()
@@ -126,33 +117,76 @@ impl Reader {
                 _ => None,
             })
             .collect();
-        if let Some((_, first)) = objects.first() {
-            let remote = &first.remote;
-            let wanted = objects
-                .iter()
-                .map(|(_, o)| Wanted {
-                    bucket: o.bucket.clone(),
-                    key: o.key.clone(),
+        let Some((_, first)) = objects.first() else {
+            return;
+        };
+        let remote = &first.remote;
+        let wanted = objects
+            .iter()
+            .map(|(_, o)| Wanted {
+                bucket: o.bucket.clone(),
+                key: o.key.clone(),
+            })
+            .collect();
+        let arrivals = remote.client.fetch(wanted, remote.max_requests);
+        let ingest = &self.ingest;
+        let fetched: Vec<(usize, FileReport)> = self.pool.install(|| {
+            arrivals
+                .into_iter()
+                .par_bridge()
+                .map(|fetched| {
+                    let (at, object) = objects[fetched.index];
+                    let report = ingest.read_reader(&object.name, Escaped(fetched.body));
+                    if let Some(bar) = progress {
+                        bar.inc(inputs[at].stored_size());
+                    }
+                    (at, report)
                 })
-                .collect();
-            let arrivals = remote.client.fetch(wanted, remote.max_requests);
-            let fetched: Vec<(usize, FileReport)> = self.pool.install(|| {
-                arrivals
-                    .into_iter()
-                    .par_bridge()
-                    .map(|fetched| {
-                        let (at, object) = objects[fetched.index];
-                        let report = ingest.read_reader(&object.name, Escaped(fetched.body));
-                        (at, done(&inputs[at], report))
-                    })
-                    .collect()
-            });
-            for (at, report) in fetched {
-                reports[at] = Some(report);
+                .collect()
+        });
+        for (at, report) in fetched {
+            reports[at] = Some(report);
+        }
+    }
+}
+
+/// Reads one local input, or one part of it: the report and the newlines in the range. None
+/// for an object (read apart).
+fn read_part(
+    ingest: &Ingest,
+    input: &Input,
+    part: Option<(u64, u64)>,
+) -> Option<(FileReport, u64)> {
+    Some(match (input, part) {
+        (Input::File(path), Some((start, end))) => ingest.read_part(path, start, end),
+        (Input::File(path), None) => (ingest.read_path(path), 0),
+        (Input::Stdin, _) => (ingest.read_reader("<stdin>", io::stdin()), 0),
+        (Input::Unlisted { name, reason }, _) => {
+            (ingest.read_reader(name, Unreadable(reason.clone())), 0)
+        }
+        (Input::Object(_), _) => return None,
+    })
+}
+
+/// Joins the parts of each input into one report, with whole-file offsets and line numbers.
+fn join_parts(inputs: usize, read: Vec<PartRead>) -> Vec<Option<FileReport>> {
+    let mut whole: Vec<Option<FileReport>> = (0..inputs).map(|_| None).collect();
+    let mut lines_before = 0;
+    for PartRead(i, part, report, newlines) in read {
+        let Some(report) = report else { continue };
+        match part {
+            Some((start, _)) if start > 0 => {
+                let first = whole[i].as_mut().expect("parts are read in order");
+                first.append_part(report, (start, lines_before));
+                lines_before += newlines;
+            }
+            _ => {
+                whole[i] = Some(report);
+                lines_before = newlines;
             }
         }
-        reports.into_iter().flatten().collect()
     }
+    whole
 }
 
 /// Reads the inputs in the time order their paths give and detects as it goes with

@@ -7,63 +7,19 @@ use revertwatch_pack::{Condition, Entry, DEFAULT_PACK};
 use crate::args::{RulesAction, RulesArgs};
 use crate::packs::{choose, Profile};
 
+/// Runs `rules` (list, explain, dump or export) and returns the exit code.
 pub fn run(args: RulesArgs) -> anyhow::Result<i32> {
     let mut out = io::stdout().lock();
     if let Some(RulesAction::Dump) = args.action {
         out.write_all(DEFAULT_PACK.as_bytes())?;
         return Ok(0);
     }
-    let pack = match choose(&args.pack)? {
-        Profile::Pack(pack) => pack,
-        Profile::SeedSpl => {
-            writeln!(
-                out,
-                "seed-spl is the seed Splunk search transcribed; its lists are:"
-            )?;
-            writeln!(
-                out,
-                "  AWS:   {}",
-                revertwatch_detect::seed_spl::AWS_EVENTS.join(", ")
-            )?;
-            writeln!(
-                out,
-                "  Azure: {}",
-                revertwatch_detect::seed_spl::AZURE_OPERATIONS.join(", ")
-            )?;
-            return Ok(0);
-        }
+    let Profile::Pack(pack) = choose(&args.pack)? else {
+        seed_lists(&mut out)?;
+        return Ok(0);
     };
     match args.action {
-        None => {
-            writeln!(
-                out,
-                "{:<6} {:<17} {:<34} OPERATION",
-                "CLOUD", "SIGNAL", "CHAIN"
-            )?;
-            for e in &pack.entries {
-                let chain = e.chain.as_deref().unwrap_or("-");
-                let when = if e.when.is_empty() {
-                    ""
-                } else {
-                    "  (conditional)"
-                };
-                writeln!(
-                    out,
-                    "{:<6} {:<17} {:<34} {}{when}",
-                    e.provider.as_str(),
-                    e.signal.as_str(),
-                    chain,
-                    e.name
-                )?;
-            }
-            writeln!(
-                out,
-                "\n{} entries from {}. `revertwatch rules explain OPERATION` shows one in full;\n`revertwatch rules dump` prints the default pack to copy and extend (--add-rules FILE).",
-                pack.entries.len(),
-                pack.source
-            )?;
-            Ok(0)
-        }
+        None => list(&mut out, &pack)?,
         Some(RulesAction::Explain { operation }) => {
             let found: Vec<&Entry> = pack
                 .entries
@@ -82,15 +38,62 @@ pub fn run(args: RulesArgs) -> anyhow::Result<i32> {
             for e in found {
                 explain(&mut out, e)?;
             }
-            Ok(0)
         }
-        Some(RulesAction::Dump) => unreachable!(),
+        Some(RulesAction::Dump) => {}
         Some(RulesAction::Export { format: _, dir }) => {
             let n = revertwatch_report::sigma::export(&pack, &dir)?;
             eprintln!("revertwatch: wrote {n} Sigma rules to {}", dir.display());
-            Ok(0)
         }
     }
+    Ok(0)
+}
+
+/// `--rules seed-spl` has no pack: its lists are the seed's own.
+fn seed_lists(out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "seed-spl is the seed Splunk search transcribed; its lists are:"
+    )?;
+    writeln!(
+        out,
+        "  AWS:   {}",
+        revertwatch_detect::seed_spl::AWS_EVENTS.join(", ")
+    )?;
+    writeln!(
+        out,
+        "  Azure: {}",
+        revertwatch_detect::seed_spl::AZURE_OPERATIONS.join(", ")
+    )
+}
+
+fn list(out: &mut dyn Write, pack: &revertwatch_pack::Pack) -> io::Result<()> {
+    writeln!(
+        out,
+        "{:<6} {:<17} {:<34} OPERATION",
+        "CLOUD", "SIGNAL", "CHAIN"
+    )?;
+    for e in &pack.entries {
+        let chain = e.chain.as_deref().unwrap_or("-");
+        let when = if e.when.is_empty() {
+            ""
+        } else {
+            "  (conditional)"
+        };
+        writeln!(
+            out,
+            "{:<6} {:<17} {:<34} {}{when}",
+            e.provider.as_str(),
+            e.signal.as_str(),
+            chain,
+            e.name
+        )?;
+    }
+    writeln!(
+        out,
+        "\n{} entries from {}. `revertwatch rules explain OPERATION` shows one in full;\n`revertwatch rules dump` prints the default pack to copy and extend (--add-rules FILE).",
+        pack.entries.len(),
+        pack.source
+    )
 }
 
 fn explain(out: &mut dyn Write, e: &Entry) -> io::Result<()> {

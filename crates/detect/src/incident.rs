@@ -251,6 +251,78 @@ fn targets(
     out
 }
 
+/// What the members of a cluster add up to: the signals that count, their chains, the
+/// evidence in member order and the failed attempts.
+#[derive(Default)]
+struct Scored {
+    restore: u8,
+    reset: u8,
+    chains: Vec<String>,
+    evidence: Vec<Evidence>,
+    failed: usize,
+}
+
+fn score(members: &[Member], calls: &[ApiCall], classified: &[Option<Classified>]) -> Scored {
+    let mut scored = Scored::default();
+    for (i, via) in members {
+        let call = &calls[*i];
+        let class = classified[*i].as_ref().expect("members are classified");
+        let chain = chain_label(class, via.as_deref());
+        if class.counts {
+            match class.signal {
+                Signal::SnapshotRestore => scored.restore = 1,
+                Signal::EphemeralReset => scored.reset = 1,
+                Signal::Link => {}
+            }
+            if let Some(c) = &chain {
+                scored.chains.push(c.clone());
+            }
+        } else if class.signal != Signal::Link {
+            scored.failed += 1;
+        }
+        scored.evidence.push(evidence(call, class, chain));
+    }
+    compose_chains(&mut scored.chains);
+    scored
+}
+
+/// The call's chain label, or the one its entry gives once its product reached the target
+/// through the relation `via`.
+fn chain_label(class: &Classified, via: Option<&str>) -> Option<String> {
+    match (&class.chain, via) {
+        (Some(base), Some(rel)) => Some(
+            class
+                .reached
+                .iter()
+                .find(|(r, _)| r == rel)
+                .map(|(_, label)| label.clone())
+                .unwrap_or_else(|| base.clone()),
+        ),
+        (chain, _) => chain.clone(),
+    }
+}
+
+fn evidence(call: &ApiCall, class: &Classified, chain: Option<String>) -> Evidence {
+    Evidence {
+        time: call.time,
+        actor: call.actor.id.clone(),
+        actor_type: call.actor.kind.clone(),
+        invoked_by: call.actor.invoked_by.clone(),
+        session_issuer: call.actor.session_issuer.clone(),
+        source_ip: call.source_ip.clone(),
+        user_agent: call.user_agent.clone(),
+        operation: call.operation.clone(),
+        outcome: call.outcome,
+        error: call.error.clone(),
+        signal: class.signal,
+        chain,
+        resources: call.resources.clone(),
+        event_ids: call.event_ids.clone(),
+        tags: call.tags.clone(),
+        origin: format!("{}:{}", call.origin.source, call.origin.line),
+    }
+}
+
 fn assemble(
     target: &Node,
     kind: &str,
@@ -266,61 +338,17 @@ fn assemble(
     if !has_signal {
         return None;
     }
-    let mut restore = 0u8;
-    let mut reset = 0u8;
-    let mut chains: Vec<String> = Vec::new();
-    let mut evidence = Vec::new();
-    let mut failed = 0;
-    for (i, via) in members {
-        let call = &calls[*i];
-        let class = classified[*i].as_ref().expect("members are classified");
-        let chain = match (&class.chain, via) {
-            (Some(base), Some(rel)) => Some(
-                class
-                    .reached
-                    .iter()
-                    .find(|(r, _)| r == rel)
-                    .map(|(_, label)| label.clone())
-                    .unwrap_or_else(|| base.clone()),
-            ),
-            (chain, _) => chain.clone(),
-        };
-        if class.counts {
-            match class.signal {
-                Signal::SnapshotRestore => restore = 1,
-                Signal::EphemeralReset => reset = 1,
-                Signal::Link => {}
-            }
-            if let Some(c) = &chain {
-                chains.push(c.clone());
-            }
-        } else if class.signal != Signal::Link {
-            failed += 1;
-        }
-        evidence.push(Evidence {
-            time: call.time,
-            actor: call.actor.id.clone(),
-            actor_type: call.actor.kind.clone(),
-            invoked_by: call.actor.invoked_by.clone(),
-            session_issuer: call.actor.session_issuer.clone(),
-            source_ip: call.source_ip.clone(),
-            user_agent: call.user_agent.clone(),
-            operation: call.operation.clone(),
-            outcome: call.outcome,
-            error: call.error.clone(),
-            signal: class.signal,
-            chain,
-            resources: call.resources.clone(),
-            event_ids: call.event_ids.clone(),
-            tags: call.tags.clone(),
-            origin: format!("{}:{}", call.origin.source, call.origin.line),
-        });
-    }
-    compose_chains(&mut chains);
+    let Scored {
+        restore,
+        reset,
+        chains,
+        evidence,
+        failed,
+    } = score(members, calls, classified);
     let score = restore + reset;
     let first = &calls[members[0].0];
     let first_seen = first.time;
-    let last_seen = members.iter().map(|(i, _)| calls[*i].time).max().unwrap();
+    let last_seen = members.iter().map(|(i, _)| calls[*i].time).max()?;
     let signal_call = members
         .iter()
         .map(|(i, _)| &calls[*i])
