@@ -129,9 +129,10 @@ pub struct ServeArgs {
     #[arg(long, value_name = "DURATION", default_value = "6h", value_parser = parse_duration)]
     pub window: Duration,
 
-    /// How late a record may arrive and still join its incident. State holds calls for two
-    /// windows plus this behind the newest call of each account (CloudTrail delivers within
-    /// about 15 minutes).
+    /// How late a record may arrive and still join its incident. State holds calls for one
+    /// window per lineage hop the pack chains, plus one (three with the default pack), plus
+    /// this, behind the newest call of each account (CloudTrail delivers within about 15
+    /// minutes).
     #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_duration)]
     pub allowed_lateness: Duration,
 
@@ -142,6 +143,17 @@ pub struct ServeArgs {
     /// Most calls held in incident state; past it the oldest are evicted with a counted warning.
     #[arg(long, value_name = "N", default_value_t = 2_000_000)]
     pub max_state_calls: usize,
+
+    /// Quarantine records whose event time is older than this when received: they are
+    /// reported and counted (revertwatch_quarantined_events_total), never detected, and never
+    /// move an account's clock. Replaying an archive older than this? Raise it.
+    #[arg(long, value_name = "DURATION", default_value = "400d", value_parser = parse_duration)]
+    pub max_event_age: Duration,
+
+    /// Quarantine records whose event time is this far ahead of the time received (one record
+    /// dated 2099 would otherwise close every open incident of its account).
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_duration)]
+    pub max_clock_skew: Duration,
 
     /// Skip (and count) records larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
@@ -223,6 +235,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<i32> {
             window: args.window,
             lateness: args.allowed_lateness,
             keep_closed: args.keep_closed,
+            max_event_age: args.max_event_age,
+            max_clock_skew: args.max_clock_skew,
             max_calls: args.max_state_calls,
             limits: Limits {
                 max_record_bytes: args.max_record_bytes,

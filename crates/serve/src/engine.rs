@@ -56,6 +56,11 @@ pub struct EngineConfig {
     pub keep_closed: Duration,
     /// Most calls held over all partitions; past it the oldest are evicted (and counted).
     pub max_calls: usize,
+    /// Event times older than this behind the time a record is received are quarantined:
+    /// counted and reported, never detected, never moving a partition's clock.
+    pub max_event_age: Duration,
+    /// Event times later than this ahead of the time a record is received are quarantined.
+    pub max_clock_skew: Duration,
     pub limits: Limits,
 }
 
@@ -234,7 +239,8 @@ impl Engine {
         changes: &mut Changes,
         touched: &mut BTreeSet<String>,
     ) {
-        let counters = self.metrics.source(piece.source);
+        let metrics = Arc::clone(&self.metrics);
+        let counters = metrics.source(piece.source);
         counters.events.fetch_add(1, relaxed());
         let read = self
             .ingest
@@ -247,7 +253,23 @@ impl Engine {
             .skipped
             .extend(read.skips.iter().map(|s| format!("{}: {s}", piece.origin)));
         let hold_records = self.hold_records;
+        let accepted = self.accepted_times(Utc::now());
         for call in read.calls {
+            if !accepted.contains(&call.time) {
+                // One record dated 2099 would move its account's clock and close every open
+                // incident there; one dated in year -262143 would overflow time arithmetic.
+                counters.skipped.fetch_add(1, relaxed());
+                report.skipped.push(format!(
+                    "{}: event {} at {}: quarantined, outside the accepted event times (--max-event-age {}, --max-clock-skew {} around the time received)",
+                    piece.origin,
+                    call.event_id,
+                    revertwatch_normalize::format_time(&call.time),
+                    humantime::format_duration(self.cfg.max_event_age),
+                    humantime::format_duration(self.cfg.max_clock_skew),
+                ));
+                self.metrics.quarantined.fetch_add(1, relaxed());
+                continue;
+            }
             let part_key = format!("{}/{}/{}", piece.scope, call.provider, call.account);
             let key = event_key(&call);
             let stored = stored(&call);
@@ -267,6 +289,18 @@ impl Engine {
             report.calls += 1;
             touched.insert(part_key);
         }
+    }
+
+    /// The event times a record received at `now` may carry.
+    fn accepted_times(&self, now: DateTime<Utc>) -> std::ops::RangeInclusive<DateTime<Utc>> {
+        let span = |d: Duration| chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX);
+        let oldest = now
+            .checked_sub_signed(span(self.cfg.max_event_age))
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
+        let newest = now
+            .checked_add_signed(span(self.cfg.max_clock_skew))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+        oldest..=newest
     }
 
     /// Forgets a partition family (handed to this instance: it is rebuilt from the stream).

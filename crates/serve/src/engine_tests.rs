@@ -21,6 +21,9 @@ fn engine(dir: &Path, pack: Pack) -> Engine {
         lateness: Duration::from_secs(3600),
         keep_closed: Duration::from_secs(7 * 86400),
         max_calls: 1000,
+        // The fixtures are dated 2026: accept any age, so that the tests never expire.
+        max_event_age: Duration::MAX,
+        max_clock_skew: Duration::from_secs(3600),
         limits: Limits::default(),
     };
     let store = Store::open(dir).expect("store opens");
@@ -277,5 +280,87 @@ mod lifecycle {
             .collect();
         assert!(!ids.contains(&before[1]["incident_id"]), "{ids:?}");
         assert!(!ids.contains(&before[0]["incident_id"]), "{ids:?}");
+    }
+}
+
+// ------------------------------------------------------------------- quarantined times
+
+mod quarantine {
+    use chrono::{SecondsFormat, Utc};
+    use revertwatch_testkit::cloudtrail::cycle;
+
+    use super::*;
+
+    const I: &str = "i-0abc000000000d001";
+
+    fn engine_now(dir: &Path) -> Engine {
+        let cfg = EngineConfig {
+            pack: load_default(),
+            tuning: Default::default(),
+            window: Duration::from_secs(6 * 3600),
+            lateness: Duration::from_secs(3600),
+            keep_closed: Duration::from_secs(7 * 86400),
+            max_calls: 1000,
+            max_event_age: Duration::from_secs(400 * 86400),
+            max_clock_skew: Duration::from_secs(3600),
+            limits: Limits::default(),
+        };
+        let store = Store::open(dir).expect("store opens");
+        Engine::open(cfg, store, Arc::new(Metrics::default())).expect("engine opens")
+    }
+
+    fn ago(minutes: i64) -> String {
+        (Utc::now() - chrono::Duration::minutes(minutes)).to_rfc3339_opts(SecondsFormat::Secs, true)
+    }
+
+    fn send(engine: &mut Engine, record: String) -> crate::engine::BatchReport {
+        let piece = Piece {
+            origin: "hec".into(),
+            bytes: record.into_bytes(),
+            scope: String::new(),
+            source: Source::Hec,
+        };
+        engine
+            .apply(vec![piece], Mode::Live)
+            .expect("a batch never fails on a record")
+    }
+
+    #[test]
+    fn an_event_dated_far_in_the_future_or_past_is_quarantined_and_blinds_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut engine = engine_now(dir.path());
+        send(&mut engine, cycle("StopInstances", &ago(60), I));
+        for when in [
+            "2099-01-01T00:00:00Z",
+            "-262143-01-01T00:00:00Z",
+            "2020-01-01T00:00:00Z",
+        ] {
+            let report = send(
+                &mut engine,
+                cycle("StopInstances", when, "i-0abc000000000d002"),
+            );
+            assert_eq!(report.calls, 0, "{when}");
+            assert!(
+                report.skipped.iter().any(|s| s.contains("quarantined")),
+                "{when}: {:?}",
+                report.skipped
+            );
+        }
+        send(&mut engine, cycle("StartInstances", &ago(30), I));
+        let listed = String::from_utf8(engine.incidents_jsonl(true)).unwrap();
+        let incidents: Vec<Value> = listed
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(incidents.len(), 1, "{listed}");
+        assert_eq!(incidents[0]["target"], I);
+        assert_eq!(incidents[0]["chains"], json!(["stop-start"]));
+        assert_eq!(
+            engine
+                .metrics
+                .quarantined
+                .load(std::sync::atomic::Ordering::Relaxed),
+            3
+        );
     }
 }

@@ -46,6 +46,8 @@ pub struct Metrics {
     pub nats: PerSource,
     pub duplicates: AtomicU64,
     pub late: AtomicU64,
+    /// Records whose event time was outside --max-event-age / --max-clock-skew.
+    pub quarantined: AtomicU64,
     pub evicted: AtomicU64,
     pub alerts_opened: AtomicU64,
     pub alerts_escalated: AtomicU64,
@@ -127,9 +129,15 @@ impl Metrics {
         );
         counter(
             "revertwatch_late_events_total",
-            "Events older than the state horizon when they arrived.",
+            "Events older than their partition's newest call less --allowed-lateness when they arrived: incidents around them may be split.",
             "counter",
             one(&self.late),
+        );
+        counter(
+            "revertwatch_quarantined_events_total",
+            "Events whose time was outside --max-event-age / --max-clock-skew around the time received: reported, never detected.",
+            "counter",
+            one(&self.quarantined),
         );
         counter(
             "revertwatch_state_evictions_total",

@@ -200,6 +200,8 @@ impl Server {
         let listen = format!("127.0.0.1:{port}");
         let child = Command::new(env!("CARGO_BIN_EXE_revertwatch"))
             .arg("serve")
+            // The fixtures are dated 2026: accept any age, so that the tests never expire.
+            .args(["--max-event-age", "200years"])
             .args(args)
             .args(["--listen", &listen])
             .stdout(Stdio::null())
