@@ -7,9 +7,11 @@
 
 mod csv_out;
 pub mod escape;
+pub mod explain;
 mod html;
 mod jsonl;
 mod ocsf;
+pub mod playbook;
 pub mod sigma;
 mod table;
 
