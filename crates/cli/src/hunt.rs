@@ -8,7 +8,7 @@ use revertwatch_decode::Limits;
 use revertwatch_detect::{seed_spl, Detector, Horizon, Severity};
 use revertwatch_normalize::{ApiCall, FileReport, Outcome, Selection};
 use revertwatch_pack::Prefilter;
-use revertwatch_report::{write_events, write_incidents, Format};
+use revertwatch_report::Format;
 use revertwatch_tuning::apply;
 
 use crate::args::{ColorChoice, FailOn, FormatArg, HuntArgs, View};
@@ -130,6 +130,7 @@ pub fn run(args: HuntArgs) -> anyhow::Result<i32> {
         FormatArg::Ocsf => Format::Ocsf,
         FormatArg::Html => Format::Html,
     };
+    let output = format.output(colour);
     // Machine formats carry every incident; tables, CSV and the report hide the suppressed.
     let hide_suppressed =
         !matches!(format, Format::Jsonl | Format::Ocsf) && !args.tuning.show_suppressed;
@@ -141,7 +142,7 @@ pub fn run(args: HuntArgs) -> anyhow::Result<i32> {
                 worst = Some(Severity::Review);
             }
             summary.seed_rows = Some(rows.len());
-            write_events(&mut out, &rows, format)
+            output.events(&mut out, &rows)
         }
         Profile::Pack(pack) => {
             let detection = match detection {
@@ -186,7 +187,7 @@ pub fn run(args: HuntArgs) -> anyhow::Result<i32> {
             });
             match args.view {
                 View::Calls => write_calls(&mut out, &calls),
-                View::Incidents => write_incidents(&mut out, &incidents, format, colour),
+                View::Incidents => output.incidents(&mut out, &incidents),
                 View::Events => {
                     let mut rows = detection.events;
                     for row in &mut rows {
@@ -205,7 +206,7 @@ pub fn run(args: HuntArgs) -> anyhow::Result<i32> {
                                 .as_deref()
                                 .is_some_and(|id| shown.contains(&id))
                     });
-                    write_events(&mut out, &rows, format)
+                    output.events(&mut out, &rows)
                 }
             }
         }
