@@ -29,6 +29,8 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
+#![deny(missing_docs)]
+
 mod csv_out;
 pub mod escape;
 pub mod explain;
