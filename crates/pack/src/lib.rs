@@ -2,11 +2,40 @@
 //! which of its request and response fields give lineage edges. It is data (TOML), embedded in
 //! the binary as [`DEFAULT_PACK`] and replaceable or extendable by a user's file.
 //!
+//! Main types:
+//! - [`Pack`], a loaded and checked set of [`Entry`]s (one per provider operation), with the
+//!   [`Signal`] each gives and the [`EdgeSpec`]s of its lineage; [`load_default`],
+//!   [`load_file`] and [`load_str`] make one, or a [`PackError`] that says where and why;
+//! - [`Prefilter`], the byte-level test that skips records naming none of the operations;
+//! - [`Playbooks`], the investigation guides and response playbooks per chain
+//!   (`playbooks.toml`), and [`Facts`], which fills their command templates, each value as one
+//!   quoted shell word.
+//!
 //! Invariants:
 //! - every name, path and resource role in a loaded pack has been checked; evaluation never
 //!   fails on a pack, only on missing fields in a record (which simply yield nothing);
 //! - operation lookup follows each provider's own naming: exact for AWS, case-insensitive for
 //!   Azure, and without the API version prefix (`v1.`, `beta.`) for GCP.
+//!
+//! ```
+//! use revertwatch_pack::{load_default, Facts, Provider};
+//!
+//! let pack = load_default();
+//! assert!(pack.knows(Provider::Gcp, "beta.compute.instances.stop"));
+//! assert!(!pack.knows(Provider::Aws, "stopinstances"));
+//!
+//! // A value from a log goes into a command as one shell word, whatever it holds.
+//! let mut facts = Facts::default();
+//! facts.set("target", "i-0abc; reboot");
+//! let filled = facts.fill("aws ec2 describe-instances --instance-ids {{target}} {{region}}");
+//! assert_eq!(
+//!     filled.text,
+//!     "aws ec2 describe-instances --instance-ids 'i-0abc; reboot' '<region>'"
+//! );
+//! assert_eq!(filled.missing, ["region"]);
+//! ```
+
+#![deny(missing_docs)]
 
 mod error;
 mod lineage;

@@ -78,6 +78,7 @@ pub fn load_default() -> Pack {
         .expect("the default pack is checked by its tests")
 }
 
+/// Reads and checks the pack at `path`.
 pub fn load_file(path: &Path) -> Result<Pack, PackError> {
     let text = std::fs::read_to_string(path).map_err(|source| PackError::Io {
         file: path.to_path_buf(),
@@ -86,6 +87,7 @@ pub fn load_file(path: &Path) -> Result<Pack, PackError> {
     load_str(&text, path)
 }
 
+/// Checks the pack in `text`; `file` names it in errors.
 pub fn load_str(text: &str, file: &Path) -> Result<Pack, PackError> {
     let raw: RawPack = toml::from_str(text).map_err(|e| {
         let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));

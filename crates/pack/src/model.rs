@@ -9,14 +9,19 @@ use crate::path::{FieldPath, Root};
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
 )]
+/// A cloud whose audit logs revertwatch reads.
 #[serde(rename_all = "lowercase")]
 pub enum Provider {
+    /// Amazon Web Services (CloudTrail).
     Aws,
+    /// Microsoft Azure (Activity Log).
     Azure,
+    /// Google Cloud (Cloud Audit Logs).
     Gcp,
 }
 
 impl Provider {
+    /// The name the output contract and the pack use (`aws`, `azure`, `gcp`).
     pub fn as_str(self) -> &'static str {
         match self {
             Provider::Aws => "aws",
@@ -47,6 +52,7 @@ pub enum Signal {
 }
 
 impl Signal {
+    /// The name the output contract and the pack use (`snapshot_restore`...).
     pub fn as_str(self) -> &'static str {
         match self {
             Signal::Link => "link",
@@ -70,24 +76,33 @@ pub enum Condition {
 /// A named resource role in an entry: where its ids are found and what kind it is.
 #[derive(Debug, Clone)]
 pub struct ResourceSpec {
+    /// The resource kind its ids have (`volume`, `snapshot`, `instance`...).
     pub kind: String,
+    /// Where the ids are: every value at any of these paths.
     pub paths: Vec<FieldPath>,
 }
 
+/// A lineage edge an entry gives: the ids of role `from` went into those of role `to`.
 #[derive(Debug, Clone)]
 pub struct EdgeSpec {
+    /// The role the edge starts at.
     pub from: String,
+    /// The role the edge ends at.
     pub to: String,
+    /// How `from` went into `to` (`attached`, `detached`, `launched`).
     pub relation: String,
 }
 
 /// One catalog entry: a provider operation and what it means.
 #[derive(Debug, Clone)]
 pub struct Entry {
+    /// The cloud whose logs name the operation.
     pub provider: Provider,
     /// The operation as the provider names it (GCP without its version prefix).
     pub name: String,
+    /// What a successful call means on its own.
     pub signal: Signal,
+    /// Conditions on the call's fields, all of which must hold for the signal to count.
     pub when: Vec<Condition>,
     /// Label of what the call did, for incident chains.
     pub chain: Option<String>,
@@ -96,8 +111,11 @@ pub struct Entry {
     pub reached: BTreeMap<String, String>,
     /// The role the call acts on or produces; its ids are the call's subjects.
     pub subject: String,
+    /// The roles the call names, by role name.
     pub resources: BTreeMap<String, ResourceSpec>,
+    /// The lineage edges between those roles.
     pub edges: Vec<EdgeSpec>,
+    /// What the operation does, for people.
     pub description: String,
     /// Source line of the entry in its pack file.
     pub line: usize,
@@ -117,6 +135,7 @@ impl Entry {
 /// A loaded, checked rule pack.
 #[derive(Debug, Clone)]
 pub struct Pack {
+    /// Every operation entry, in file order.
     pub entries: Vec<Entry>,
     /// Resource kinds that are compute targets (instances, VMs): incidents are keyed by them.
     pub compute_kinds: Vec<String>,
@@ -188,6 +207,7 @@ impl Pack {
             .map(|&i| &self.entries[i])
     }
 
+    /// Whether some entry names `operation` on `provider` (in the provider's own naming).
     pub fn knows(&self, provider: Provider, operation: &str) -> bool {
         self.index
             .contains_key(&(provider, lookup_key(provider, operation)))
@@ -202,12 +222,14 @@ impl Pack {
         })
     }
 
+    /// Whether `kind` is a compute target (an instance or VM).
     pub fn is_compute(&self, kind: &str) -> bool {
         self.compute_kinds.iter().any(|k| k == kind)
     }
 }
 
 impl Condition {
+    /// Whether the call's fields meet this condition.
     pub fn holds(&self, call: &dyn CallFields) -> bool {
         let (paths, values, contains) = match self {
             Condition::Present(paths) => return !strings(paths, call).is_empty(),
@@ -230,6 +252,7 @@ impl Condition {
 
 /// What a pack reads from a call: the value each path root stands for.
 pub trait CallFields {
+    /// The value `root` stands for in this call (`request`, `response`...), if it has one.
     fn field_root(&self, root: Root) -> Option<&Value>;
 }
 

@@ -20,12 +20,15 @@ pub enum Root {
 /// walked element by element, with or without `[]` in the path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldPath {
+    /// What the path starts from.
     pub root: Root,
+    /// The keys below the root, without `[]`.
     pub keys: Vec<String>,
     text: String,
 }
 
 impl FieldPath {
+    /// Parses `request.x.y`, `response.x`, `resource` or `record.x`; the error says why not.
     pub fn parse(text: &str) -> Result<FieldPath, String> {
         let mut parts = text.split('.');
         let root = match parts.next() {
@@ -62,6 +65,7 @@ impl FieldPath {
         })
     }
 
+    /// The path as written.
     pub fn as_str(&self) -> &str {
         &self.text
     }

@@ -29,38 +29,62 @@ pub const DEFAULT_PLAYBOOKS: &str = include_str!("../playbooks.toml");
 /// A playbook file that cannot be used, with where and why.
 #[derive(Debug, thiserror::Error)]
 pub enum PlaybookError {
+    /// The file is not valid TOML, or not in the playbooks' shape.
     #[error("{file}:{line}:{column}: {message}")]
     Syntax {
+        /// The playbooks file, as given.
         file: PathBuf,
+        /// 1-based line of the problem.
         line: usize,
+        /// 1-based column, in characters.
         column: usize,
+        /// What is wrong, in TOML's words.
         message: String,
     },
+    /// A step that lacks its title, its why or any command.
     #[error("{file}:{line}: step `{step}`: {message}")]
     Step {
+        /// The playbooks file, as given.
         file: PathBuf,
+        /// 1-based line of the step.
         line: usize,
+        /// The step's name.
         step: String,
+        /// What is wrong with it.
         message: String,
     },
+    /// A command template that cannot be filled safely.
     #[error("{file}:{line}: step `{step}`, {cloud} command: {message}")]
     Command {
+        /// The playbooks file, as given.
         file: PathBuf,
+        /// 1-based line of the step.
         line: usize,
+        /// The step's name.
         step: String,
+        /// The cloud the command is for.
         cloud: Provider,
+        /// What is wrong with it.
         message: String,
     },
+    /// A chain without a summary or steps, or naming a step that does not exist.
     #[error("{file}:{line}: chain `{chain}`: {message}")]
     Chain {
+        /// The playbooks file, as given.
         file: PathBuf,
+        /// 1-based line of the chain.
         line: usize,
+        /// The chain label.
         chain: String,
+        /// What is wrong with it.
         message: String,
     },
+    /// The file cannot be read.
     #[error("{file}: {source}")]
     Io {
+        /// The playbooks file, as given.
         file: PathBuf,
+        /// Why it cannot be read.
         source: std::io::Error,
     },
 }
@@ -68,8 +92,11 @@ pub enum PlaybookError {
 /// One thing to look at or to do, with its command for each cloud that has one.
 #[derive(Debug, Clone)]
 pub struct Action {
+    /// The step's name in the file (`[step.NAME]`).
     pub name: String,
+    /// What to do, in a few words.
     pub title: String,
+    /// Why it matters.
     pub why: String,
     commands: BTreeMap<Provider, String>,
     /// Where the step stands in its file: guides list steps in that order.
@@ -86,9 +113,13 @@ impl Action {
 /// What one chain means, what to look at and what to do.
 #[derive(Debug, Clone)]
 pub struct ChainGuide {
+    /// The chain label, as incidents carry it.
     pub chain: String,
+    /// What the chain means.
     pub summary: String,
+    /// Names of the steps to investigate, most urgent first.
     pub investigate: Vec<String>,
+    /// Names of the steps to respond, most urgent first.
     pub respond: Vec<String>,
 }
 
@@ -103,26 +134,33 @@ pub struct Playbooks {
 /// the order the file defines them (most urgent first), whatever the order of the chains.
 #[derive(Debug, Clone)]
 pub struct Guide<'a> {
+    /// Each known chain with its summary.
     pub summaries: Vec<(&'a str, &'a str)>,
     /// Chains the playbooks have no entry for (a user's own pack entries).
     pub missing: Vec<String>,
+    /// Steps to investigate, most urgent first.
     pub investigate: Vec<&'a Action>,
+    /// Steps to respond, most urgent first.
     pub respond: Vec<&'a Action>,
 }
 
 impl Playbooks {
+    /// The guide for the chain `name`, if the playbooks have one.
     pub fn chain(&self, name: &str) -> Option<&ChainGuide> {
         self.chains.get(name)
     }
 
+    /// The step `name`, if the playbooks have one.
     pub fn action(&self, name: &str) -> Option<&Action> {
         self.steps.get(name)
     }
 
+    /// Every chain's guide, by name.
     pub fn chains(&self) -> impl Iterator<Item = &ChainGuide> {
         self.chains.values()
     }
 
+    /// Every step, by name.
     pub fn actions(&self) -> impl Iterator<Item = &Action> {
         self.steps.values()
     }
@@ -195,6 +233,7 @@ pub fn default_playbooks() -> &'static Playbooks {
     })
 }
 
+/// Reads and checks the playbooks at `path`.
 pub fn load_playbooks_file(path: &Path) -> Result<Playbooks, PlaybookError> {
     let text = std::fs::read_to_string(path).map_err(|source| PlaybookError::Io {
         file: path.to_path_buf(),
@@ -203,6 +242,7 @@ pub fn load_playbooks_file(path: &Path) -> Result<Playbooks, PlaybookError> {
     load_playbooks_str(&text, path)
 }
 
+/// Checks the playbooks in `text`; `file` names it in errors.
 pub fn load_playbooks_str(text: &str, file: &Path) -> Result<Playbooks, PlaybookError> {
     let raw: RawBook = toml::from_str(text).map_err(|e| {
         let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
@@ -215,44 +255,7 @@ pub fn load_playbooks_str(text: &str, file: &Path) -> Result<Playbooks, Playbook
     })?;
     let mut steps = BTreeMap::new();
     for (name, spanned) in raw.step {
-        let order = spanned.span().start;
-        let line = line_col(text, order).0;
-        let s = spanned.into_inner();
-        let step_err = |message: &str| PlaybookError::Step {
-            file: file.to_path_buf(),
-            line,
-            step: name.clone(),
-            message: message.to_string(),
-        };
-        if s.title.trim().is_empty() || s.why.trim().is_empty() {
-            return Err(step_err("needs a title and a why"));
-        }
-        let mut commands = BTreeMap::new();
-        for (cloud, command) in [
-            (Provider::Aws, s.aws),
-            (Provider::Azure, s.azure),
-            (Provider::Gcp, s.gcp),
-        ] {
-            let Some(command) = command else { continue };
-            template::check(&command).map_err(|message| PlaybookError::Command {
-                file: file.to_path_buf(),
-                line,
-                step: name.clone(),
-                cloud,
-                message,
-            })?;
-            commands.insert(cloud, command);
-        }
-        if commands.is_empty() {
-            return Err(step_err("has no command for any cloud"));
-        }
-        let action = Action {
-            name: name.clone(),
-            title: s.title,
-            why: s.why,
-            commands,
-            order,
-        };
+        let action = load_step(&name, spanned, text, file)?;
         steps.insert(name, action);
     }
     let mut chains = BTreeMap::new();
@@ -286,4 +289,52 @@ pub fn load_playbooks_str(text: &str, file: &Path) -> Result<Playbooks, Playbook
         );
     }
     Ok(Playbooks { steps, chains })
+}
+
+/// One `[step.NAME]`, checked: a title, a why, and at least one command that can be filled
+/// safely.
+fn load_step(
+    name: &str,
+    spanned: toml::Spanned<RawStep>,
+    text: &str,
+    file: &Path,
+) -> Result<Action, PlaybookError> {
+    let order = spanned.span().start;
+    let line = line_col(text, order).0;
+    let s = spanned.into_inner();
+    let step_err = |message: &str| PlaybookError::Step {
+        file: file.to_path_buf(),
+        line,
+        step: name.to_string(),
+        message: message.to_string(),
+    };
+    if s.title.trim().is_empty() || s.why.trim().is_empty() {
+        return Err(step_err("needs a title and a why"));
+    }
+    let mut commands = BTreeMap::new();
+    for (cloud, command) in [
+        (Provider::Aws, s.aws),
+        (Provider::Azure, s.azure),
+        (Provider::Gcp, s.gcp),
+    ] {
+        let Some(command) = command else { continue };
+        template::check(&command).map_err(|message| PlaybookError::Command {
+            file: file.to_path_buf(),
+            line,
+            step: name.to_string(),
+            cloud,
+            message,
+        })?;
+        commands.insert(cloud, command);
+    }
+    if commands.is_empty() {
+        return Err(step_err("has no command for any cloud"));
+    }
+    Ok(Action {
+        name: name.to_string(),
+        title: s.title,
+        why: s.why,
+        commands,
+        order,
+    })
 }

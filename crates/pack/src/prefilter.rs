@@ -18,6 +18,8 @@ const NAME_KEYS: [&str; 4] = ["eventName", "operationName", "operation_name", "m
 /// Longest operation name we look for; a longer value is not one of ours.
 const MAX_NAME: usize = 160;
 
+/// A byte-level test that passes every record that may name one of the pack's operations,
+/// before any JSON is parsed: most records in an audit log are of no interest.
 #[derive(Debug, Clone)]
 pub struct Prefilter {
     keys: Vec<Finder<'static>>,
@@ -50,6 +52,8 @@ impl Prefilter {
         p
     }
 
+    /// Whether `record` may name a wanted operation. False positives are allowed (the record is
+    /// then parsed and looked up properly); false negatives are not.
     pub fn is_candidate(&self, record: &[u8]) -> bool {
         // Every key is searched: Azure's REST form has an `eventName` ("BeginRequest") beside
         // its `operationName`, and a run of records may mix providers.

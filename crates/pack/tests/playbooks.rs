@@ -8,7 +8,6 @@ use std::process::Command;
 
 use revertwatch_pack::playbook::{load_playbooks_str, PLACEHOLDERS};
 use revertwatch_pack::{default_playbooks, load_default, Facts, PlaybookError, Provider};
-use serde_json::json;
 
 /// Every chain label the default pack can give an incident, with the clouds it occurs on:
 /// each entry's `chain` and `reached` labels, and `stop-start`, which detection composes from
@@ -205,66 +204,6 @@ fn every_filled_command_runs_with_hostile_values_as_plain_arguments() {
         }
     }
     assert!(ran >= 40, "only {ran} commands ran");
-}
-
-#[test]
-fn facts_come_from_the_incident_and_the_pack() {
-    let pack = load_default();
-    let incident = json!({
-        "incident_id": "rw-0123456789abcdef",
-        "provider": "aws",
-        "account": "111122223333",
-        "region": "us-east-1",
-        "target": "i-0a1b2c3d4e5f60718",
-        "first_seen": "2026-03-01T00:10:00Z",
-        "last_seen": "2026-03-01T00:18:00Z",
-        "actors": ["arn:aws:sts::111122223333:assumed-role/ci-deployer/session-7"],
-        "chains": ["stop-start", "volume-from-snapshot-attached"],
-        "evidence": [
-            {"operation": "StopInstances", "signal": "ephemeral_reset",
-             "resources": [{"kind": "instance", "id": "i-0a1b2c3d4e5f60718"}]},
-            {"operation": "CreateVolume", "signal": "snapshot_restore",
-             "resources": [{"kind": "volume", "id": "vol-0new"}, {"kind": "snapshot", "id": "snap-0old"}]},
-            {"operation": "DetachVolume", "signal": "link",
-             "resources": [{"kind": "instance", "id": "i-0a1b2c3d4e5f60718"}, {"kind": "volume", "id": "vol-0evidence"}]},
-            {"operation": "AttachVolume", "signal": "link",
-             "resources": [{"kind": "instance", "id": "i-0a1b2c3d4e5f60718"}, {"kind": "volume", "id": "vol-0new"}]}
-        ]
-    });
-    let f = Facts::from_incident(&incident, &pack);
-    assert_eq!(f.get("snapshot"), Some("snap-0old"));
-    assert_eq!(f.get("restored"), Some("vol-0new"));
-    assert_eq!(f.get("replaced"), Some("vol-0evidence"));
-    assert_eq!(f.get("actor_role"), Some("ci-deployer"));
-    assert_eq!(f.get("actor_name"), Some("session-7"));
-    assert_eq!(f.get("actor_user"), None);
-    assert_eq!(f.get("window_start"), Some("2026-02-28T23:10:00Z"));
-    assert_eq!(f.get("window_end"), Some("2026-03-01T01:18:00Z"));
-
-    let gcp = json!({
-        "provider": "gcp",
-        "target": "projects/acme-prod/zones/europe-west1-b/instances/ledger-vm-1a2b",
-        "actors": ["mallory@example.com"],
-        "evidence": [
-            {"operation": "v1.compute.disks.insert", "signal": "snapshot_restore",
-             "resources": [{"kind": "disk", "id": "projects/acme-prod/zones/europe-west1-b/disks/ledger-vm-1a2b-boot-restored"},
-                           {"kind": "snapshot", "id": "projects/acme-prod/global/snapshots/ledger-snap"}]}
-        ]
-    });
-    let f = Facts::from_incident(&gcp, &pack);
-    assert_eq!(f.get("zone"), Some("europe-west1-b"));
-    assert_eq!(f.get("target_name"), Some("ledger-vm-1a2b"));
-    assert_eq!(f.get("snapshot_name"), Some("ledger-snap"));
-    assert_eq!(f.get("restored_name"), Some("ledger-vm-1a2b-boot-restored"));
-    assert_eq!(f.get("actor_name"), None);
-
-    let azure = json!({
-        "provider": "azure",
-        "target": "/subscriptions/0b1f/resourcegroups/rg-ledger-prod/providers/microsoft.compute/virtualmachines/vm-ledger-1a2b",
-    });
-    let f = Facts::from_incident(&azure, &pack);
-    assert_eq!(f.get("resource_group"), Some("rg-ledger-prod"));
-    assert_eq!(f.get("target_name"), Some("vm-ledger-1a2b"));
 }
 
 #[test]

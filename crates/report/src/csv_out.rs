@@ -1,9 +1,27 @@
+//! CSV, one row per incident or event. Lists are joined with `;`, and every cell a
+//! spreadsheet would run as a formula is defused ([`csv_cell`]).
+
 use std::io::{self, Write};
 
 use revertwatch_detect::{EventRow, Incident};
 use revertwatch_normalize::format_time;
 
 use crate::escape::csv_cell;
+use crate::output::Output;
+
+/// Comma-separated values with a header row.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Csv;
+
+impl Output for Csv {
+    fn incidents(&self, out: &mut dyn Write, incidents: &[Incident]) -> io::Result<()> {
+        self::incidents(out, incidents)
+    }
+
+    fn events(&self, out: &mut dyn Write, rows: &[EventRow]) -> io::Result<()> {
+        self::events(out, rows)
+    }
+}
 
 const INCIDENT_COLUMNS: [&str; 17] = [
     "incident_id",
@@ -61,7 +79,7 @@ fn write_rows(
     w.flush()
 }
 
-pub fn incidents(out: &mut dyn Write, incidents: &[Incident]) -> io::Result<()> {
+fn incidents(out: &mut dyn Write, incidents: &[Incident]) -> io::Result<()> {
     write_rows(
         out,
         &INCIDENT_COLUMNS,
@@ -89,7 +107,7 @@ pub fn incidents(out: &mut dyn Write, incidents: &[Incident]) -> io::Result<()> 
     )
 }
 
-pub fn events(out: &mut dyn Write, rows: &[EventRow]) -> io::Result<()> {
+fn events(out: &mut dyn Write, rows: &[EventRow]) -> io::Result<()> {
     write_rows(
         out,
         &EVENT_COLUMNS,

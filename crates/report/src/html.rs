@@ -15,14 +15,26 @@ use std::io::{self, Write};
 
 use revertwatch_detect::{Incident, Severity};
 
+use crate::output::Output;
+
 const STYLE: &str = include_str!("html/report.css");
 
 /// The document's title; the browser test checks that a hostile log cannot change it.
 pub const TITLE: &str = "revertwatch incident report";
 
+/// One self-contained HTML document; it has no shape for event rows.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Html;
+
+impl Output for Html {
+    fn incidents(&self, out: &mut dyn Write, incidents: &[Incident]) -> io::Result<()> {
+        write(out, incidents)
+    }
+}
+
 /// Writes the report for `incidents` (as the caller filtered them; suppressed ones, when given,
 /// go to a collapsed section of their own).
-pub fn write(out: &mut dyn Write, incidents: &[Incident]) -> io::Result<()> {
+fn write(out: &mut dyn Write, incidents: &[Incident]) -> io::Result<()> {
     let generated = chrono::Utc::now();
     // Escalate first, then review, then failed-only; the caller's order (newest first) within.
     let mut live: Vec<&Incident> = incidents

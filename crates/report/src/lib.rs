@@ -1,59 +1,52 @@
-//! Report: incidents and event rows out, in the formats of DESIGN.md's output contract.
+//! Report: incidents and event rows out, in the formats of DESIGN.md's output contract, and the
+//! explanation of one incident with its filled-in playbook.
+//!
+//! Main types:
+//! - [`Output`], the trait every format implements: [`Table`], [`Jsonl`], [`Csv`], [`Ocsf`]
+//!   and [`Html`], each in a module of its own; [`Format`] is the user's choice, and
+//!   [`Format::output`] gives its writer;
+//! - [`playbook::FilledGuide`], an incident's investigation guide and response playbook with
+//!   its commands filled in, which the HTML report, OCSF and [`explain`] render;
+//! - [`escape`], which makes a log's strings inert for a terminal or a spreadsheet;
+//! - [`sigma`], the rule pack exported as Sigma rules.
 //!
 //! Invariant: every string that came from a log is attacker-controlled. It is neutralised for
 //! the medium it is written to: control and bidi characters are made visible on a terminal,
 //! CSV cells that a spreadsheet would run as a formula are defused, and JSON is serialised by
 //! serde_json, which escapes what JSON requires.
+//!
+//! ```
+//! use revertwatch_report::{Format, Output};
+//!
+//! let csv = Format::Csv.output(false);
+//! let mut out = Vec::new();
+//! csv.events(&mut out, &[])?;
+//! assert!(out.starts_with(b"time,provider,actor,"));
+//!
+//! // OCSF findings describe incidents; event rows have no shape there.
+//! let refused = Format::Ocsf.output(false).events(&mut Vec::new(), &[]);
+//! assert_eq!(refused.unwrap_err().kind(), std::io::ErrorKind::InvalidInput);
+//! # Ok::<(), std::io::Error>(())
+//! ```
+
+#![deny(missing_docs)]
 
 mod csv_out;
 pub mod escape;
+pub mod explain;
+mod format;
 mod html;
 mod jsonl;
 mod ocsf;
+mod output;
+pub mod playbook;
 pub mod sigma;
 mod table;
 
-use std::io::{self, Write};
-
-use revertwatch_detect::{EventRow, Incident};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Table,
-    Jsonl,
-    Csv,
-    /// OCSF Detection Finding (class 2004), one object per line.
-    Ocsf,
-    /// One self-contained HTML report.
-    Html,
-}
-
-/// Writes incidents (newest first, as given). `colour` marks severities in tables with ANSI
-/// colour; other formats ignore it.
-pub fn write_incidents(
-    out: &mut dyn Write,
-    incidents: &[Incident],
-    format: Format,
-    colour: bool,
-) -> io::Result<()> {
-    match format {
-        Format::Table => table::incidents(out, incidents, colour),
-        Format::Jsonl => jsonl::write_all(out, incidents),
-        Format::Csv => csv_out::incidents(out, incidents),
-        Format::Ocsf => ocsf::write(out, incidents),
-        Format::Html => html::write(out, incidents),
-    }
-}
-
-/// Writes per-event rows (newest first, as given).
-pub fn write_events(out: &mut dyn Write, rows: &[EventRow], format: Format) -> io::Result<()> {
-    match format {
-        Format::Table => table::events(out, rows),
-        Format::Jsonl => jsonl::write_all(out, rows),
-        Format::Csv => csv_out::events(out, rows),
-        Format::Ocsf | Format::Html => Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "the ocsf and html formats describe incidents; use them with --view incidents",
-        )),
-    }
-}
+pub use csv_out::Csv;
+pub use format::Format;
+pub use html::Html;
+pub use jsonl::Jsonl;
+pub use ocsf::Ocsf;
+pub use output::{incidents_only, Output};
+pub use table::Table;

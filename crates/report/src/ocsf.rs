@@ -39,19 +39,26 @@ use revertwatch_detect::{Incident, Severity};
 use revertwatch_normalize::format_time;
 use serde_json::{json, Value};
 
+use crate::output::Output;
 use vocabulary::{
     ACTIVITY_CREATE, ANALYTIC_RULE, ATTACK_VERSION, CATEGORY_FINDINGS, CLASS_DETECTION_FINDING,
     OBSERVABLE_RESOURCE_UID, OBSERVABLE_USER_UID, PROFILES, SCHEMA_VERSION, SUB_TECHNIQUE, TACTIC,
     TECHNIQUE, TYPE_DETECTION_FINDING_CREATE,
 };
 
-/// Writes one Detection Finding per incident, in the order given, each on its own line.
-pub fn write(out: &mut dyn Write, incidents: &[Incident]) -> io::Result<()> {
-    for incident in incidents {
-        serde_json::to_writer(&mut *out, &finding(incident))?;
-        out.write_all(b"\n")?;
+/// OCSF Detection Findings, one a line; it has no shape for event rows.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Ocsf;
+
+impl Output for Ocsf {
+    /// Writes one Detection Finding per incident, in the order given, each on its own line.
+    fn incidents(&self, out: &mut dyn Write, incidents: &[Incident]) -> io::Result<()> {
+        for incident in incidents {
+            serde_json::to_writer(&mut *out, &finding(incident))?;
+            out.write_all(b"\n")?;
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Stable id of the one analytic every finding comes from.
@@ -68,7 +75,6 @@ fn finding(i: &Incident) -> Value {
         .actors
         .first()
         .and_then(|a| i.evidence.iter().find(|e| &e.actor == a));
-    let (log, _) = vocabulary::audit_log(i.provider);
 
     let mut finding = json!({
         "activity_id": ACTIVITY_CREATE.0,
@@ -93,32 +99,7 @@ fn finding(i: &Incident) -> Value {
         "status_detail": status_detail(i).map(|s| text(&s)),
         "is_alert": i.suppressed_by.is_none() && i.severity > Severity::None,
         "message": text(&title),
-        "finding_info": {
-            "uid": text(&i.incident_id),
-            "title": text(&title),
-            "desc": text(&describe(i)),
-            "types": i.chains.iter().map(|c| text(c)).collect::<Vec<_>>(),
-            "first_seen_time": first_ms,
-            "last_seen_time": last_ms,
-            // The finding exists once its last call is logged; using that time, not the wall
-            // clock, keeps the output a function of the input.
-            "created_time": last_ms,
-            "data_sources": [log],
-            "analytic": {
-                "uid": ANALYTIC_UID,
-                "name": "Cloud instance revert",
-                "type_id": ANALYTIC_RULE.0,
-                "type": ANALYTIC_RULE.1,
-                "desc": "Snapshot restores and ephemeral resets (stop/start, deallocate, reimage) \
-                         that reach one instance or VM through resource lineage within the \
-                         window; both together escalate.",
-            },
-            "attacks": [attack()],
-            "related_events": i.evidence.iter()
-                .map(|e| call::related_event(i.provider, e))
-                .collect::<Vec<_>>(),
-            "related_events_count": i.evidence.len(),
-        },
+        "finding_info": finding_info(i, &title),
         "resources": cloud::resources(i),
         "cloud": cloud::cloud(i),
         "device": cloud::device(i),
@@ -150,6 +131,39 @@ fn finding(i: &Incident) -> Value {
     });
     prune(&mut finding);
     finding
+}
+
+/// What was found: the analytic, the technique, and the calls it was found in.
+fn finding_info(i: &Incident, title: &str) -> Value {
+    let first_ms = i.first_seen.timestamp_millis();
+    let last_ms = i.last_seen.timestamp_millis();
+    let (log, _) = vocabulary::audit_log(i.provider);
+    json!({
+        "uid": text(&i.incident_id),
+        "title": text(title),
+        "desc": text(&describe(i)),
+        "types": i.chains.iter().map(|c| text(c)).collect::<Vec<_>>(),
+        "first_seen_time": first_ms,
+        "last_seen_time": last_ms,
+        // The finding exists once its last call is logged; using that time, not the wall
+        // clock, keeps the output a function of the input.
+        "created_time": last_ms,
+        "data_sources": [log],
+        "analytic": {
+            "uid": ANALYTIC_UID,
+            "name": "Cloud instance revert",
+            "type_id": ANALYTIC_RULE.0,
+            "type": ANALYTIC_RULE.1,
+            "desc": "Snapshot restores and ephemeral resets (stop/start, deallocate, reimage) \
+                     that reach one instance or VM through resource lineage within the \
+                     window; both together escalate.",
+        },
+        "attacks": [attack()],
+        "related_events": i.evidence.iter()
+            .map(|e| call::related_event(i.provider, e))
+            .collect::<Vec<_>>(),
+        "related_events_count": i.evidence.len(),
+    })
 }
 
 fn attack() -> Value {

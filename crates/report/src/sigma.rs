@@ -35,7 +35,9 @@ const MAX_FILE_NAME: usize = 90;
 /// One exported rule: its file name and its YAML text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SigmaRule {
+    /// The file name, within pySigma's length limits.
     pub file_name: String,
+    /// The rule as YAML.
     pub text: String,
 }
 

@@ -2,14 +2,33 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{presets, Table};
+use comfy_table::{presets, Table as Grid};
 use revertwatch_detect::{EventRow, Incident};
 use revertwatch_normalize::format_time;
 
 use crate::escape::terminal;
+use crate::output::Output;
 
-pub fn events(out: &mut dyn Write, rows: &[EventRow]) -> io::Result<()> {
-    let mut t = Table::new();
+/// Text for a terminal: each incident as a summary and a table of its calls, event rows as one
+/// table.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Table {
+    /// Marks severities with ANSI colour.
+    pub colour: bool,
+}
+
+impl Output for Table {
+    fn incidents(&self, out: &mut dyn Write, incidents: &[Incident]) -> io::Result<()> {
+        self::incidents(out, incidents, self.colour)
+    }
+
+    fn events(&self, out: &mut dyn Write, rows: &[EventRow]) -> io::Result<()> {
+        self::events(out, rows)
+    }
+}
+
+fn events(out: &mut dyn Write, rows: &[EventRow]) -> io::Result<()> {
+    let mut t = Grid::new();
     t.load_preset(presets::ASCII_MARKDOWN);
     t.set_header([
         "time",
@@ -54,7 +73,7 @@ fn severity_style(i: &Incident, colour: bool) -> anstyle::Style {
     }
 }
 
-pub fn incidents(out: &mut dyn Write, incidents: &[Incident], colour: bool) -> io::Result<()> {
+fn incidents(out: &mut dyn Write, incidents: &[Incident], colour: bool) -> io::Result<()> {
     for (n, i) in incidents.iter().enumerate() {
         if n > 0 {
             writeln!(out)?;
@@ -94,7 +113,7 @@ pub fn incidents(out: &mut dyn Write, incidents: &[Incident], colour: bool) -> i
         for note in &i.tuning_notes {
             writeln!(out, "  tuning:  {}", terminal(note))?;
         }
-        let mut t = Table::new();
+        let mut t = Grid::new();
         t.load_preset(presets::NOTHING);
         t.set_header([
             "  time",

@@ -7,7 +7,6 @@ use anyhow::Context;
 use revertwatch_detect::{seed_spl, Detection, EventRow, Incident, Severity};
 use revertwatch_normalize::{ApiCall, Outcome};
 use revertwatch_pack::Pack;
-use revertwatch_report::{write_events, write_incidents};
 use revertwatch_tuning::apply;
 
 use super::plan::{HuntPlan, Output};
@@ -25,7 +24,8 @@ pub fn emit(plan: HuntPlan, found: Found, mut summary: Summary) -> anyhow::Resul
             let rows = seed_spl::rows(&found.calls);
             summary.seed_rows = Some(rows.len());
             let worst = (!rows.is_empty()).then_some(Severity::Review);
-            (write_events(&mut out, &rows, plan.output.format), worst)
+            let writer = plan.output.format.output(plan.output.colour);
+            (writer.events(&mut out, &rows), worst)
         }
         Profile::Pack(pack) => {
             let (calls, detection) = detected(found, pack, &plan);
@@ -105,9 +105,10 @@ fn write_view(
         (output.show_failed || i.severity > Severity::None)
             && !(output.hide_suppressed && i.suppressed_by.is_some())
     });
+    let writer = output.format.output(output.colour);
     match output.view {
         View::Calls => write_calls(out, calls),
-        View::Incidents => write_incidents(out, &incidents, output.format, output.colour),
+        View::Incidents => writer.incidents(out, &incidents),
         View::Events => {
             for row in &mut rows {
                 if let Some(i) = incidents
@@ -124,7 +125,7 @@ fn write_view(
                         .as_deref()
                         .is_some_and(|id| shown.contains(&id))
             });
-            write_events(out, &rows, output.format)
+            writer.events(out, &rows)
         }
     }
 }

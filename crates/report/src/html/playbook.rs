@@ -3,34 +3,18 @@
 //! filled in with the incident's ids (quoted for the shell, then escaped for HTML).
 
 use std::io::{self, Write};
-use std::sync::OnceLock;
 
 use revertwatch_detect::Incident;
-use revertwatch_pack::playbook::Action;
-use revertwatch_pack::{default_playbooks, load_default, Facts, Pack};
 
 use super::markup::Esc;
-use crate::escape::terminal;
-
-/// The default pack, for which calls detach a disk. The report is handed incidents only; the
-/// pack's meaning of `detached` does not change with a user's extra entries.
-fn pack() -> &'static Pack {
-    static PACK: OnceLock<Pack> = OnceLock::new();
-    PACK.get_or_init(load_default)
-}
+use crate::playbook::{guide, Step, Values};
 
 /// Writes the collapsed guide section of a card (nothing when the incident has no chain).
 pub fn write(out: &mut dyn Write, incident: &Incident) -> io::Result<()> {
-    let guide = default_playbooks().guide(&incident.chains);
+    let guide = guide(incident, Values::Visible);
     if guide.summaries.is_empty() && guide.missing.is_empty() {
         return Ok(());
     }
-    // Control characters in a value are made visible first (as `Esc` does for all log text),
-    // so that the only line breaks left are the command's own.
-    let facts = match serde_json::to_value(incident) {
-        Ok(v) => Facts::from_incident(&v, pack()).map_values(|v| terminal(v).into_owned()),
-        Err(_) => Facts::default(),
-    };
     let steps = guide.investigate.len() + guide.respond.len();
     writeln!(
         out,
@@ -55,53 +39,40 @@ pub fn write(out: &mut dyn Write, incident: &Incident) -> io::Result<()> {
         )?;
     }
     writeln!(out, "</div>")?;
-    let mut unfilled: Vec<&str> = Vec::new();
-    for (heading, actions) in [
+    for (heading, steps) in [
         ("Investigate", &guide.investigate),
         ("Respond", &guide.respond),
     ] {
-        if actions.is_empty() {
+        if steps.is_empty() {
             continue;
         }
         writeln!(out, "<h5>{heading}</h5><ol class=\"steps\">")?;
-        for action in actions.iter() {
-            write_step(out, action, incident, &facts, &mut unfilled)?;
+        for step in steps {
+            write_step(out, step)?;
         }
         writeln!(out, "</ol>")?;
     }
-    if !unfilled.is_empty() {
+    if !guide.unfilled.is_empty() {
         writeln!(
             out,
             "<p class=\"muted\">The incident does not say {}: those are left as \
 <code>'&lt;name&gt;'</code> to fill in.</p>",
-            Esc(&unfilled.join(", "))
+            Esc(&guide.unfilled.join(", "))
         )?;
     }
     writeln!(out, "</details>")
 }
 
-fn write_step(
-    out: &mut dyn Write,
-    action: &Action,
-    incident: &Incident,
-    facts: &Facts,
-    unfilled: &mut Vec<&'static str>,
-) -> io::Result<()> {
+fn write_step(out: &mut dyn Write, step: &Step) -> io::Result<()> {
     write!(
         out,
         "<li><b>{}</b><div class=\"why\">{}</div>",
-        Esc(&action.title),
-        Esc(&action.why)
+        Esc(step.title),
+        Esc(step.why)
     )?;
-    if let Some(template) = action.command(incident.provider) {
-        let filled = facts.fill(template);
-        for name in filled.missing {
-            if !unfilled.contains(&name) {
-                unfilled.push(name);
-            }
-        }
+    if let Some(command) = &step.command {
         write!(out, "<pre class=\"cmd\"><code>")?;
-        for (n, line) in filled.text.lines().enumerate() {
+        for (n, line) in command.lines().enumerate() {
             if n > 0 {
                 writeln!(out)?;
             }

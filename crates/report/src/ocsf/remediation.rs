@@ -2,58 +2,40 @@
 //! each with its command for the incident's cloud filled in with the incident's ids, in `desc`
 //! (required by the Remediation object), and the technique's page in `references`.
 
-use std::sync::OnceLock;
-
 use revertwatch_detect::Incident;
-use revertwatch_pack::{default_playbooks, load_default, Facts, Pack};
 use serde_json::{json, Value};
 
 use super::text;
 use super::vocabulary::SUB_TECHNIQUE;
-
-fn pack() -> &'static Pack {
-    static PACK: OnceLock<Pack> = OnceLock::new();
-    PACK.get_or_init(load_default)
-}
+use crate::playbook::{guide, Values};
 
 /// `None` (left out) for an incident without chains, or whose chains have no guide.
 pub fn remediation(i: &Incident) -> Option<Value> {
-    let guide = default_playbooks().guide(&i.chains);
+    // JSON escapes what it must; a value shown as logged is what an analyst searches for.
+    let guide = guide(i, Values::AsLogged);
     if guide.summaries.is_empty() {
         return None;
     }
-    let facts = serde_json::to_value(i)
-        .map(|v| Facts::from_incident(&v, pack()))
-        .unwrap_or_default();
     let mut desc = String::new();
     for (chain, summary) in &guide.summaries {
         desc.push_str(&format!("{chain}: {summary}\n"));
     }
-    let mut unfilled: Vec<&str> = Vec::new();
-    for (heading, actions) in [
+    for (heading, steps) in [
         ("Investigate", &guide.investigate),
         ("Respond", &guide.respond),
     ] {
         desc.push_str(&format!("\n{heading}:\n"));
-        for (n, action) in actions.iter().enumerate() {
-            desc.push_str(&format!("{}. {} ({})\n", n + 1, action.title, action.why));
-            if let Some(template) = action.command(i.provider) {
-                let filled = facts.fill(template);
-                for name in filled.missing {
-                    if !unfilled.contains(&name) {
-                        unfilled.push(name);
-                    }
-                }
-                for line in filled.text.lines() {
-                    desc.push_str(&format!("   {line}\n"));
-                }
+        for (n, step) in steps.iter().enumerate() {
+            desc.push_str(&format!("{}. {} ({})\n", n + 1, step.title, step.why));
+            for line in step.command.iter().flat_map(|c| c.lines()) {
+                desc.push_str(&format!("   {line}\n"));
             }
         }
     }
-    if !unfilled.is_empty() {
+    if !guide.unfilled.is_empty() {
         desc.push_str(&format!(
             "\nThe incident does not say {}: those are left as '<name>' to fill in.\n",
-            unfilled.join(", ")
+            guide.unfilled.join(", ")
         ));
     }
     Some(json!({
