@@ -1,85 +1,15 @@
-//! GCP Cloud Audit Log entries (LogEntry with an AuditLog `protoPayload`).
-//!
-//! Shapes follow `tests/fixtures/scenarios/gcp/make_gcp.py`, which copies them from the real
-//! entries in elastic/integrations and plaso: keys in the order Cloud Logging writes them
-//! (sorted), compute long-running operations as a `first` entry (request, response operation,
-//! authorizationInfo) and a `last` entry (bare request `@type`) sharing `operation.id`,
-//! `timestamp` with 6 fraction digits and `receiveTimestamp` with 9, operation times in
-//! Pacific time. Reads go to the `data_access` log (stream 1), the rest to `activity`.
+//! The GCP record renderer: one project for one day.
 
 use std::io::Write;
 use std::mem::take;
 
-use crate::engine::{Emit, Gen};
-use crate::plan::{Call as AnyCall, Fixed};
+use super::calls::{Call, Who, ATTACKERS, ZONES};
+use crate::emit::{Emit, Fixed, Gen};
+use crate::error::Result;
 use crate::rng::{derive, hash, Rng};
 use crate::time::{self, DAY, HOUR, MIN, SEC};
-use crate::Result;
 
-macro_rules! w {
-    ($b:expr, $($t:tt)*) => {{
-        let _ = write!($b, $($t)*);
-    }};
-}
-
-pub(crate) const ATTACKERS: usize = 2;
-pub(crate) const ZONES: [&str; 3] = ["us-central1-a", "us-central1-b", "us-central1-c"];
 const API: &str = "https://www.googleapis.com/compute";
-
-#[derive(Clone, Debug)]
-pub(crate) enum Who {
-    Attacker(u8),
-    Ops,
-    DrSa,
-    Scheduler,
-}
-
-#[derive(Clone, Debug)]
-pub(crate) enum Call {
-    Stop {
-        who: Who,
-        zone: String,
-        inst: String,
-    },
-    Start {
-        who: Who,
-        zone: String,
-        inst: String,
-    },
-    DiskFromSnapshot {
-        who: Who,
-        zone: String,
-        disk: String,
-        snap: String,
-        labels: bool,
-    },
-    Detach {
-        who: Who,
-        zone: String,
-        inst: String,
-        device: String,
-    },
-    Attach {
-        who: Who,
-        zone: String,
-        inst: String,
-        disk: String,
-        device: String,
-        boot: bool,
-    },
-    SetMachineType {
-        who: Who,
-        zone: String,
-        inst: String,
-        mt: String,
-    },
-    CreateSnapshot {
-        who: Who,
-        zone: String,
-        disk: String,
-        snap: String,
-    },
-}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum UaKind {
@@ -1313,7 +1243,9 @@ impl GcpGen {
 }
 
 impl Gen for GcpGen {
-    fn scheduled(&mut self, a: i64, b: i64, primary: bool) -> Vec<Fixed> {
+    type Call = Call;
+
+    fn scheduled(&mut self, a: i64, b: i64, primary: bool) -> Vec<Fixed<Call>> {
         let mut out = Vec::new();
         if !primary {
             return out;
@@ -1322,10 +1254,7 @@ impl Gen for GcpGen {
         let day = a.div_euclid(DAY) * DAY;
         let mut add = |t: i64, c: Call| {
             if t >= a && t < b {
-                out.push(Fixed {
-                    t,
-                    call: AnyCall::Gcp(c),
-                });
+                out.push(Fixed { t, call: c });
             }
         };
         // an instance schedule (resource policy) stops the workers at 19:00, starts them at 07:00
@@ -1392,10 +1321,8 @@ impl Gen for GcpGen {
         }
     }
 
-    fn fixed(&mut self, e: &mut Emit, f: &Fixed) -> Result<()> {
-        let AnyCall::Gcp(call) = &f.call else {
-            return Ok(());
-        };
+    fn fixed(&mut self, e: &mut Emit, f: &Fixed<Call>) -> Result<()> {
+        let call = &f.call;
         self.render_fixed(e, f.t, call)
     }
 }

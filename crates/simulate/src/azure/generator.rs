@@ -1,80 +1,16 @@
-//! Azure Activity Log records, in the Event Hub (diagnostic settings) schema and in the REST
-//! schema that `az monitor activity-log list` prints.
-//!
-//! Shapes follow `tests/fixtures/scenarios/azure/make_azure.py`, which copies them from the
-//! Microsoft activity-log schema, real Event Hub lines in elastic/integrations and the real
-//! Python SDK sample in plaso: one ARM request is 2-3 records (Start, Accept, Success/Failure)
-//! sharing `correlationId`; bodies are JSON strings; about half the Event Hub records spell
-//! `operationName` and `resourceId` in upper case, and the others vary the resource group's case.
+//! The Azure record renderer: one subscription for one day.
 
 use std::io::Write;
 use std::mem::take;
 
-use crate::engine::{Emit, Gen};
+use super::calls::{arm_id, Call, Who, ATTACKERS};
+use crate::emit::{Emit, Fixed, Gen};
+use crate::error::Result;
 use crate::json;
-use crate::plan::{Call as AnyCall, Fixed};
 use crate::rng::{derive, hash, Rng, Uuid};
 use crate::time::{self, DAY, HOUR, SEC};
-use crate::Result;
 
-macro_rules! w {
-    ($b:expr, $($t:tt)*) => {{
-        let _ = write!($b, $($t)*);
-    }};
-}
-
-pub(crate) const ATTACKERS: usize = 2;
 const REGION: &str = "eastus";
-
-#[derive(Clone, Debug)]
-pub(crate) enum Who {
-    Attacker(u8),
-    Ops,
-    BackupService,
-    Automation,
-}
-
-#[derive(Clone, Debug)]
-pub(crate) enum Call {
-    Deallocate {
-        who: Who,
-        rg: String,
-        vm: String,
-    },
-    Start {
-        who: Who,
-        rg: String,
-        vm: String,
-    },
-    /// disks/write with createOption Copy (from a snapshot) or Restore (from a restore point)
-    DiskFromSnapshot {
-        who: Who,
-        rg: String,
-        disk: String,
-        source: String,
-        restore: bool,
-    },
-    VmWrite {
-        who: Who,
-        rg: String,
-        vm: String,
-        size: String,
-        os_disk_name: String,
-        os_disk_id: String,
-        data_disk_id: Option<String>,
-        from_image: bool,
-    },
-}
-
-pub(crate) fn arm_id(sub: &str, rg: &str, provider: &str, kind: &str, name: &str) -> String {
-    format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/{provider}/{kind}/{name}")
-}
-
-/// `<vm>_OsDisk_1_<32 hex>`, the name Azure gives a VM's first OS disk.
-pub(crate) fn os_disk_name(vm: &str, rng: &mut Rng) -> String {
-    format!("{vm}_OsDisk_1_{}", rng.string(|r, v| r.hex(v, 32)))
-}
-
 const APPID_AZURE_CLI: &str = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
 const APPID_PORTAL: &str = "c44b4083-3bb0-49c1-b47d-974e53cbdf3c";
 const APPID_BACKUP: &str = "262044b1-e2ce-469f-a196-69ab7ada62d3";
@@ -1412,7 +1348,9 @@ impl AzureGen {
 }
 
 impl Gen for AzureGen {
-    fn scheduled(&mut self, a: i64, b: i64, primary: bool) -> Vec<Fixed> {
+    type Call = Call;
+
+    fn scheduled(&mut self, a: i64, b: i64, primary: bool) -> Vec<Fixed<Call>> {
         let mut out = Vec::new();
         if !primary {
             return out;
@@ -1433,10 +1371,7 @@ impl Gen for AzureGen {
                     } else {
                         Call::Deallocate { who, rg, vm }
                     };
-                    out.push(Fixed {
-                        t,
-                        call: AnyCall::Azure(call),
-                    });
+                    out.push(Fixed { t, call });
                 }
                 t += 2 * SEC + r.below(3 * SEC as u64) as i64;
             }
@@ -1459,10 +1394,8 @@ impl Gen for AzureGen {
         self.noise_op(e, t)
     }
 
-    fn fixed(&mut self, e: &mut Emit, f: &Fixed) -> Result<()> {
-        let AnyCall::Azure(call) = &f.call else {
-            return Ok(());
-        };
+    fn fixed(&mut self, e: &mut Emit, f: &Fixed<Call>) -> Result<()> {
+        let call = &f.call;
         self.render_fixed(e, f.t, call)
     }
 }

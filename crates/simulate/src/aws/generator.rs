@@ -1,139 +1,13 @@
-//! AWS CloudTrail records.
-//!
-//! Shapes (key order, numbers as strings, epoch-ms response times, `tlsDetails`, `requestID`
-//! forms, S3 data-event `additionalEventData` and `resources`, service identities with
-//! `invokedBy`) are copied from the real samples under `/work/shared/data` (stratus-red-team,
-//! invictus-ir, suzaku's S3 delivery files, OTRF) and from the fixture generator
-//! `tests/fixtures/scenarios/aws/make_aws.py`; contents are generated.
+//! The AWS record renderer: one account and region for one day.
 
 use std::io::Write;
 use std::mem::take;
 
-use crate::engine::{Emit, Gen};
-use crate::plan::{Call as AnyCall, Fixed};
+use super::calls::{noise_id, Call, Who, ATTACKERS};
+use crate::emit::{Emit, Fixed, Gen};
+use crate::error::Result;
 use crate::rng::{derive, hash, Rng};
 use crate::time::{self, DAY, HOUR, MIN, SEC};
-use crate::Result;
-
-macro_rules! w {
-    ($b:expr, $($t:tt)*) => {{
-        let _ = write!($b, $($t)*);
-    }};
-}
-
-/// How many attacker identities planted scenarios choose from.
-pub(crate) const ATTACKERS: usize = 3;
-
-#[derive(Clone, Debug)]
-pub(crate) enum Who {
-    Attacker(u8),
-    Ops,
-    DrOperator,
-    BackupRestore,
-    Scheduler,
-    Asg,
-    Dlm,
-    Backup,
-}
-
-#[derive(Clone, Debug)]
-pub(crate) enum Call {
-    Stop {
-        who: Who,
-        ids: Vec<String>,
-    },
-    Start {
-        who: Who,
-        ids: Vec<String>,
-    },
-    CreateVolume {
-        who: Who,
-        snap: String,
-        vol: String,
-        az_key: bool,
-        tag: Option<(String, String)>,
-    },
-    Attach {
-        who: Who,
-        vol: String,
-        inst: String,
-        device: String,
-    },
-    Detach {
-        who: Who,
-        vol: String,
-        inst: String,
-        device: String,
-    },
-    RegisterImage {
-        who: Who,
-        name: String,
-        snap: String,
-        ami: String,
-    },
-    RunInstance {
-        who: Who,
-        ami: String,
-        inst: String,
-    },
-    ModifyType {
-        who: Who,
-        inst: String,
-        itype: String,
-    },
-    StartRestoreJob {
-        who: Who,
-        snap: String,
-    },
-    DescribeInstances {
-        who: Who,
-        ids: Vec<String>,
-    },
-    DescribeSnapshots {
-        who: Who,
-        snaps: Vec<String>,
-    },
-    DescribeVolumes {
-        who: Who,
-        vols: Vec<String>,
-    },
-    GetCallerIdentity {
-        who: Who,
-    },
-    CreateTags {
-        who: Who,
-        ids: Vec<String>,
-        key: String,
-        value: String,
-    },
-    CreateSnapshot {
-        who: Who,
-        vol: String,
-        snap: String,
-    },
-    CopySnapshot {
-        who: Who,
-        src: String,
-        dst: String,
-        src_region: String,
-    },
-    AsgRun {
-        ids: Vec<String>,
-        ami: String,
-    },
-    AsgTerminate {
-        ids: Vec<String>,
-    },
-}
-
-/// `i-0`, `vol-0`, ... and 16 hex digits, the first of them 0-7: the noise namespace.
-pub(crate) fn noise_id(rng: &mut Rng, prefix: &str) -> String {
-    let mut v = prefix.as_bytes().to_vec();
-    v.extend_from_slice(b"-0");
-    v.push(b'0' + rng.below(8) as u8);
-    rng.hex(&mut v, 15);
-    String::from_utf8(v).expect("ascii")
-}
 
 const CLI_LINUX: &str =
     "aws-cli/2.15.30 Python/3.11.8 Linux/6.5.0 exe/x86_64.ubuntu.22 prompt/off command/";
@@ -2112,7 +1986,9 @@ impl AwsGen {
 }
 
 impl Gen for AwsGen {
-    fn scheduled(&mut self, a: i64, b: i64, primary: bool) -> Vec<Fixed> {
+    type Call = Call;
+
+    fn scheduled(&mut self, a: i64, b: i64, primary: bool) -> Vec<Fixed<Call>> {
         let mut out = Vec::new();
         if !primary {
             return out;
@@ -2122,10 +1998,7 @@ impl Gen for AwsGen {
         let weekday = time::weekday(day) < 5;
         let mut add = |t: i64, c: Call| {
             if t >= a && t < b {
-                out.push(Fixed {
-                    t,
-                    call: AnyCall::Aws(c),
-                });
+                out.push(Fixed { t, call: c });
             }
         };
         let secs = |r: &mut Rng, n: u64| r.below(n) as i64 * SEC;
@@ -2253,10 +2126,8 @@ impl Gen for AwsGen {
         res
     }
 
-    fn fixed(&mut self, e: &mut Emit, f: &Fixed) -> Result<()> {
-        let AnyCall::Aws(call) = &f.call else {
-            return Ok(());
-        };
+    fn fixed(&mut self, e: &mut Emit, f: &Fixed<Call>) -> Result<()> {
+        let call = &f.call;
         let mut b = take(&mut self.buf);
         b.clear();
         self.render_fixed(&mut b, &mut e.rng, f.t, call);
