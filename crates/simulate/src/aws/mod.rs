@@ -13,5 +13,10 @@ macro_rules! w {
 }
 
 pub(crate) mod calls;
+mod envelope;
+mod fixed;
 pub(crate) mod generator;
+mod noise;
+mod personas;
 pub(crate) mod planted;
+mod scheduled;
