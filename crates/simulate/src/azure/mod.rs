@@ -13,6 +13,12 @@ macro_rules! w {
     }};
 }
 
+mod bodies;
 pub(crate) mod calls;
+mod envelope;
+mod fixed;
 pub(crate) mod generator;
+mod noise;
+mod personas;
 pub(crate) mod planted;
+mod scheduled;

@@ -14,5 +14,10 @@ macro_rules! w {
 }
 
 pub(crate) mod calls;
+mod envelope;
+mod fixed;
 pub(crate) mod generator;
+mod noise;
+mod personas;
 pub(crate) mod planted;
+mod scheduled;
