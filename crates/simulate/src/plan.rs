@@ -50,21 +50,7 @@ pub(crate) fn build(setup: &Setup) -> Plan {
             continue;
         };
         let mut rng = Rng::new(derive(opts.seed, "plan", cloud as u64));
-        let mut kinds = vec![Kind::FullRevert; n_full];
-        kinds.push(Kind::StopStart);
-        kinds.push(Kind::AttachFromSnapshot);
-        match cloud {
-            Cloud::Aws => kinds.push(Kind::AmiLaunch),
-            Cloud::Azure => kinds.push(Kind::DiskUnattached),
-            Cloud::Gcp => {}
-        }
-        kinds.push(Kind::Resize);
-        kinds.push(Kind::BackupUnattached);
-        // spread: shuffle the kinds, then give each its own slice of the time range
-        for i in (1..kinds.len()).rev() {
-            let j = rng.below(i as u64 + 1) as usize;
-            kinds.swap(i, j);
-        }
+        let kinds = kinds(&mut rng, cloud, n_full);
         let n = kinds.len();
         for (i, kind) in kinds.into_iter().enumerate() {
             let frac = (i as f64 + 0.15 + 0.7 * rng.f64()) / n as f64;
@@ -115,6 +101,26 @@ pub(crate) fn build(setup: &Setup) -> Plan {
         (a.first_event_time.as_str(), a.id.as_str()).cmp(&(b.first_event_time.as_str(), &b.id))
     });
     plan
+}
+
+/// A cloud's scenario kinds, in the order they take their slices of the time range.
+fn kinds(rng: &mut Rng, cloud: Cloud, n_full: usize) -> Vec<Kind> {
+    let mut kinds = vec![Kind::FullRevert; n_full];
+    kinds.push(Kind::StopStart);
+    kinds.push(Kind::AttachFromSnapshot);
+    match cloud {
+        Cloud::Aws => kinds.push(Kind::AmiLaunch),
+        Cloud::Azure => kinds.push(Kind::DiskUnattached),
+        Cloud::Gcp => {}
+    }
+    kinds.push(Kind::Resize);
+    kinds.push(Kind::BackupUnattached);
+    // spread: shuffle the kinds, then give each its own slice of the time range
+    for i in (1..kinds.len()).rev() {
+        let j = rng.below(i as u64 + 1) as usize;
+        kinds.swap(i, j);
+    }
+    kinds
 }
 
 /// A cloud's scenario, its calls wrapped for the plan.
