@@ -9,6 +9,7 @@ use super::generator::{AzureGen, REGION, RGS};
 use super::personas::*;
 use crate::emit::Emit;
 use crate::error::Result;
+use crate::rng::Rng;
 use crate::time;
 
 /// (operation, resource id, resource group, caller, method, accept code, finish seconds range,
@@ -27,13 +28,82 @@ pub(super) type NoiseSpec = (
 /// VMs `0..NOISE_VMS` take noise; the rest (`batch-vm-*`) are the scheduler's.
 pub(super) const NOISE_VMS: usize = 12;
 
+/// What every noise operation draws before its kind is known: a noise VM, a storage account
+/// and a vault.
+struct Drawn {
+    vm: String,
+    vm_rg: String,
+    st: String,
+    kv: String,
+}
+
+/// Where the resource of a list action comes from.
+enum Target {
+    /// the storage account drawn for every operation
+    Storage,
+    /// one of these, drawn before the caller
+    OneOf(&'static [&'static str]),
+    Named(&'static str),
+}
+
+/// A list action: a POST that reads secrets or settings and changes nothing.
+struct ListAction {
+    op: &'static str,
+    rg: &'static str,
+    provider: &'static str,
+    kind: &'static str,
+    target: Target,
+    /// appended to the resource id
+    suffix: &'static str,
+    callers: &'static [usize],
+    /// caller weights; without them the caller is drawn uniformly
+    weights: Option<&'static [u32]>,
+    done: (u64, u64),
+}
+
+/// Noise kinds 0 to 2.
+const LIST_ACTIONS: [ListAction; 3] = [
+    ListAction {
+        op: "Microsoft.Storage/storageAccounts/listKeys/action",
+        rg: "rg-data-prod",
+        provider: "Microsoft.Storage",
+        kind: "storageAccounts",
+        target: Target::Storage,
+        suffix: "",
+        callers: &[APPS_MI, TF, AKS_MI, BOB],
+        weights: Some(&[50, 20, 20, 10]),
+        done: (0, 1),
+    },
+    ListAction {
+        op: "Microsoft.Web/sites/config/list/action",
+        rg: "rg-web-prod",
+        provider: "Microsoft.Web",
+        kind: "sites",
+        target: Target::OneOf(&["app-checkout-prod", "func-orders-prod", "app-portal-prod"]),
+        suffix: "/config/appsettings",
+        callers: &[TF, ALICE, APPS_MI],
+        weights: None,
+        done: (0, 1),
+    },
+    ListAction {
+        op: "Microsoft.ContainerService/managedClusters/listClusterUserCredential/action",
+        rg: "rg-aks-prod",
+        provider: "Microsoft.ContainerService",
+        kind: "managedClusters",
+        target: Target::Named("aks-prod-01"),
+        suffix: "",
+        callers: &[ALICE, BOB, TF],
+        weights: None,
+        done: (0, 2),
+    },
+];
+
 impl AzureGen {
     pub(super) fn noise_op(&mut self, e: &mut Emit, t: i64) -> Result<()> {
         let mut b = take(&mut self.buf);
         let mut req = take(&mut self.req);
         req.clear();
         let r = &mut e.rng;
-        let sub = self.sub.clone();
         let fail = r.chance(0.02);
         let k = r.weighted(&[28, 10, 8, 8, 6, 6, 6, 3, 5, 3, 3, 2, 4, 2]);
         // the scheduler's batch VMs are left alone, so that its evening deallocate and its
@@ -41,58 +111,48 @@ impl AzureGen {
         let (vm, vm_rg) = self.vms[r.below(NOISE_VMS as u64) as usize].clone();
         let st = r.pick(&self.storage).clone();
         let kv = r.pick(&self.vaults).clone();
+        let d = Drawn { vm, vm_rg, st, kv };
         let (name, rid, rg, who, method, accept, done, code): NoiseSpec = match k {
-            0 => {
-                let who = [APPS_MI, TF, AKS_MI, BOB][r.weighted(&[50, 20, 20, 10])];
-                let rg = "rg-data-prod".to_string();
-                (
-                    "Microsoft.Storage/storageAccounts/listKeys/action",
-                    arm_id(&sub, &rg, "Microsoft.Storage", "storageAccounts", &st),
-                    rg,
-                    who,
-                    "POST",
-                    None,
-                    (0, 1),
-                    "OK",
-                )
-            }
-            1 => {
-                let rg = "rg-web-prod".to_string();
-                let site = ["app-checkout-prod", "func-orders-prod", "app-portal-prod"]
-                    [r.below(3) as usize];
-                (
-                    "Microsoft.Web/sites/config/list/action",
-                    format!(
-                        "{}/config/appsettings",
-                        arm_id(&sub, &rg, "Microsoft.Web", "sites", site)
-                    ),
-                    rg,
-                    [TF, ALICE, APPS_MI][r.below(3) as usize],
-                    "POST",
-                    None,
-                    (0, 1),
-                    "OK",
-                )
-            }
-            2 => {
-                let rg = "rg-aks-prod".to_string();
-                (
-                    "Microsoft.ContainerService/managedClusters/listClusterUserCredential/action",
-                    arm_id(
-                        &sub,
-                        &rg,
-                        "Microsoft.ContainerService",
-                        "managedClusters",
-                        "aks-prod-01",
-                    ),
-                    rg,
-                    [ALICE, BOB, TF][r.below(3) as usize],
-                    "POST",
-                    None,
-                    (0, 2),
-                    "OK",
-                )
-            }
+            0..=2 => self.list_action(r, &LIST_ACTIONS[k], &d),
+            3..=5 => self.noise_deploy(r, &mut req, k, &d),
+            6..=8 => self.noise_config(r, &mut req, k, &d),
+            9 | 10 => self.noise_vm(r, &mut req, k, &d, t),
+            _ => self.noise_storage(r, &mut req, k, &d),
+        };
+        let reqb = if req.is_empty() { None } else { Some(&req[..]) };
+        let mut op = self.new_op(r, name, &rid, &rg, who, method, reqb);
+        op.phases = if fail {
+            Self::failed(r, t)
+        } else {
+            Self::phases(r, t, accept, done, code)
+        };
+        let res = self.emit(e, &op, &mut b);
+        drop(op);
+        self.buf = b;
+        self.req = req;
+        res
+    }
+
+    fn list_action(&self, r: &mut Rng, a: &ListAction, d: &Drawn) -> NoiseSpec {
+        let name = match a.target {
+            Target::Storage => d.st.as_str(),
+            Target::OneOf(names) => names[r.below(names.len() as u64) as usize],
+            Target::Named(name) => name,
+        };
+        let who = match a.weights {
+            Some(w) => a.callers[r.weighted(w)],
+            None => a.callers[r.below(a.callers.len() as u64) as usize],
+        };
+        let id = arm_id(&self.sub, a.rg, a.provider, a.kind, name);
+        let rid = format!("{id}{}", a.suffix);
+        (a.op, rid, a.rg.to_string(), who, "POST", None, a.done, "OK")
+    }
+
+    /// Deployments, tags and security rules.
+    fn noise_deploy(&self, r: &mut Rng, req: &mut Vec<u8>, k: usize, d: &Drawn) -> NoiseSpec {
+        let sub: &str = &self.sub;
+        let (vm, vm_rg) = (&d.vm, &d.vm_rg);
+        match k {
             3 => {
                 let rg = RGS[r.below(5) as usize].to_string();
                 let mut dname = Vec::new();
@@ -120,7 +180,7 @@ impl AzureGen {
                     "Microsoft.Resources/tags/write",
                     format!(
                         "{}/providers/Microsoft.Resources/tags/default",
-                        arm_id(&sub, &rg, "Microsoft.Compute", "virtualMachines", &vm)
+                        arm_id(sub, &rg, "Microsoft.Compute", "virtualMachines", vm)
                     ),
                     rg,
                     [TF, ALICE][r.below(2) as usize],
@@ -130,7 +190,7 @@ impl AzureGen {
                     "OK",
                 )
             }
-            5 => {
+            _ => {
                 let rg = "rg-network".to_string();
                 let nsg = ["nsg-web", "nsg-data", "nsg-aks"][r.below(3) as usize];
                 let prio = 200 + r.below(30) * 10;
@@ -142,7 +202,7 @@ impl AzureGen {
                     "Microsoft.Network/networkSecurityGroups/securityRules/write",
                     format!(
                         "{}/securityRules/allow-https-{prio}",
-                        arm_id(&sub, &rg, "Microsoft.Network", "networkSecurityGroups", nsg)
+                        arm_id(sub, &rg, "Microsoft.Network", "networkSecurityGroups", nsg)
                     ),
                     rg,
                     [TF, BOB][r.below(2) as usize],
@@ -152,6 +212,14 @@ impl AzureGen {
                     "OK",
                 )
             }
+        }
+    }
+
+    /// Extensions, role assignments and secrets.
+    fn noise_config(&self, r: &mut Rng, req: &mut Vec<u8>, k: usize, d: &Drawn) -> NoiseSpec {
+        let sub: &str = &self.sub;
+        let (vm, vm_rg, kv) = (&d.vm, &d.vm_rg, &d.kv);
+        match k {
             6 => {
                 let rg = vm_rg.clone();
                 let ext =
@@ -164,7 +232,7 @@ impl AzureGen {
                     "Microsoft.Compute/virtualMachines/extensions/write",
                     format!(
                         "{}/extensions/{ext}",
-                        arm_id(&sub, &rg, "Microsoft.Compute", "virtualMachines", &vm)
+                        arm_id(sub, &rg, "Microsoft.Compute", "virtualMachines", vm)
                     ),
                     rg,
                     TF,
@@ -184,7 +252,7 @@ impl AzureGen {
                 );
                 ("Microsoft.Authorization/roleAssignments/write", format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Authorization/roleAssignments/{ra}"), rg, [TF, ALICE][r.below(2) as usize], "PUT", None, (0, 2), "Created")
             }
-            8 => {
+            _ => {
                 let rg = "rg-shared-services".to_string();
                 let secret =
                     ["db-password", "stripe-api-key", "sp-client-secret"][r.below(3) as usize];
@@ -196,7 +264,7 @@ impl AzureGen {
                     "Microsoft.KeyVault/vaults/secrets/write",
                     format!(
                         "{}/secrets/{secret}",
-                        arm_id(&sub, &rg, "Microsoft.KeyVault", "vaults", &kv)
+                        arm_id(sub, &rg, "Microsoft.KeyVault", "vaults", kv)
                     ),
                     rg,
                     [TF, APPS_MI][r.below(2) as usize],
@@ -206,11 +274,19 @@ impl AzureGen {
                     "OK",
                 )
             }
+        }
+    }
+
+    /// Snapshots of OS disks and VM tag updates.
+    fn noise_vm(&self, r: &mut Rng, req: &mut Vec<u8>, k: usize, d: &Drawn, t: i64) -> NoiseSpec {
+        let sub: &str = &self.sub;
+        let (vm, vm_rg) = (&d.vm, &d.vm_rg);
+        match k {
             9 => {
                 // an incremental snapshot of a VM's OS disk: from a disk, not a snapshot
                 let rg = vm_rg.clone();
                 let disk_id = arm_id(
-                    &sub,
+                    sub,
                     &rg,
                     "Microsoft.Compute",
                     "disks",
@@ -224,7 +300,7 @@ impl AzureGen {
                 (
                     "Microsoft.Compute/snapshots/write",
                     arm_id(
-                        &sub,
+                        sub,
                         &rg,
                         "Microsoft.Compute",
                         "snapshots",
@@ -238,14 +314,14 @@ impl AzureGen {
                     "OK",
                 )
             }
-            10 => {
+            _ => {
                 let rg = vm_rg.clone();
                 let (tk, tv) =
                     [("owner", "platform-team"), ("schedule", "office-hours")][r.below(2) as usize];
                 w!(req, r#"{{"tags":{{"{tk}":"{tv}","env":"prod"}}}}"#);
                 (
                     "Microsoft.Compute/virtualMachines/write",
-                    arm_id(&sub, &rg, "Microsoft.Compute", "virtualMachines", &vm),
+                    arm_id(sub, &rg, "Microsoft.Compute", "virtualMachines", vm),
                     rg,
                     [TF, ALICE][r.below(2) as usize],
                     "PATCH",
@@ -254,6 +330,14 @@ impl AzureGen {
                     "OK",
                 )
             }
+        }
+    }
+
+    /// Diagnostic settings, blob containers and data disks.
+    fn noise_storage(&self, r: &mut Rng, req: &mut Vec<u8>, k: usize, d: &Drawn) -> NoiseSpec {
+        let sub: &str = &self.sub;
+        let (vm, vm_rg, st, kv) = (&d.vm, &d.vm_rg, &d.st, &d.kv);
+        match k {
             11 => {
                 let rg = "rg-shared-services".to_string();
                 w!(
@@ -264,7 +348,7 @@ impl AzureGen {
                     "Microsoft.Insights/diagnosticSettings/write",
                     format!(
                         "{}/providers/Microsoft.Insights/diagnosticSettings/send-to-law",
-                        arm_id(&sub, &rg, "Microsoft.KeyVault", "vaults", &kv)
+                        arm_id(sub, &rg, "Microsoft.KeyVault", "vaults", kv)
                     ),
                     rg,
                     TF,
@@ -282,7 +366,7 @@ impl AzureGen {
                     "Microsoft.Storage/storageAccounts/blobServices/containers/write",
                     format!(
                         "{}/blobServices/default/containers/{container}",
-                        arm_id(&sub, &rg, "Microsoft.Storage", "storageAccounts", &st)
+                        arm_id(sub, &rg, "Microsoft.Storage", "storageAccounts", st)
                     ),
                     rg,
                     [TF, APPS_MI][r.below(2) as usize],
@@ -302,7 +386,7 @@ impl AzureGen {
                 );
                 (
                     "Microsoft.Compute/disks/write",
-                    arm_id(&sub, &rg, "Microsoft.Compute", "disks", &dn),
+                    arm_id(sub, &rg, "Microsoft.Compute", "disks", &dn),
                     rg,
                     [TF, BOB][r.below(2) as usize],
                     "PUT",
@@ -311,18 +395,6 @@ impl AzureGen {
                     "Created",
                 )
             }
-        };
-        let reqb = if req.is_empty() { None } else { Some(&req[..]) };
-        let mut op = self.new_op(r, name, &rid, &rg, who, method, reqb);
-        op.phases = if fail {
-            Self::failed(r, t)
-        } else {
-            Self::phases(r, t, accept, done, code)
-        };
-        let res = self.emit(e, &op, &mut b);
-        drop(op);
-        self.buf = b;
-        self.req = req;
-        res
+        }
     }
 }
