@@ -8,6 +8,46 @@ use crate::rng::Rng;
 use crate::scenario::{hex, planted, snapshot_day, Kind, WORDS};
 use crate::time::{self, MIN, SEC};
 
+/// The names every scenario draws, in this order, before its kind's own.
+struct Scene<'a> {
+    attacker: Who,
+    inst: String,
+    zone: String,
+    snap: String,
+    inst_id: String,
+    project: &'a str,
+    rec: Record<'a>,
+}
+
+/// What the ground-truth record of a scenario shares with the others of the project.
+struct Record<'a> {
+    first: String,
+    project: &'a str,
+}
+
+impl Record<'_> {
+    fn p(&self, scenario: &str, target: &str, escalate: bool, chains: &[&str]) -> Planted {
+        planted(
+            Cloud::Gcp,
+            scenario,
+            target.to_string(),
+            escalate,
+            chains,
+            self.project,
+            self.first.clone(),
+        )
+    }
+}
+
+fn at(t: i64, call: C) -> Fixed<Call> {
+    Fixed { t, call }
+}
+
+/// Up to a second more, so that the calls do not fall on whole seconds.
+fn jitter(rng: &mut Rng) -> i64 {
+    rng.below(SEC as u64) as i64
+}
+
 pub(crate) fn plant(
     rng: &mut Rng,
     kind: Kind,
@@ -19,193 +59,247 @@ pub(crate) fn plant(
     let zone = rng.pick(&ZONES).to_string();
     let snap = format!("{inst}-snap-{}", snapshot_day(rng, t0));
     let inst_id = format!("projects/{project}/zones/{zone}/instances/{inst}");
-    let first = time::iso_string(t0, 6);
-    let p = |scenario: &str, target: &str, escalate: bool, chains: &[&str]| {
-        planted(
-            Cloud::Gcp,
-            scenario,
-            target.to_string(),
-            escalate,
-            chains,
-            project,
-            first.clone(),
-        )
+    let rec = Record {
+        first: time::iso_string(t0, 6),
+        project,
     };
-    let a = |t: i64, c: C| Fixed { t, call: c };
-    let w = || attacker.clone();
-    let jitter = |rng: &mut Rng| rng.below(SEC as u64) as i64;
+    let s = Scene {
+        attacker,
+        inst,
+        zone,
+        snap,
+        inst_id,
+        project,
+        rec,
+    };
     match kind {
-        Kind::FullRevert => {
-            let disk = format!("{inst}-boot-restored");
-            (
-                p(
-                    "full-revert",
-                    &inst_id,
-                    true,
-                    &["stop-start", "disk-from-snapshot-attached"],
-                ),
-                vec![
-                    a(
-                        t0,
-                        C::Stop {
-                            who: w(),
-                            zone: zone.clone(),
-                            inst: inst.clone(),
-                        },
-                    ),
-                    a(
-                        t0 + 2 * MIN + jitter(rng),
-                        C::DiskFromSnapshot {
-                            who: w(),
-                            zone: zone.clone(),
-                            disk: disk.clone(),
-                            snap,
-                            labels: false,
-                        },
-                    ),
-                    a(
-                        t0 + 3 * MIN + jitter(rng),
-                        C::Detach {
-                            who: w(),
-                            zone: zone.clone(),
-                            inst: inst.clone(),
-                            device: "persistent-disk-0".into(),
-                        },
-                    ),
-                    a(
-                        t0 + 5 * MIN + jitter(rng),
-                        C::Attach {
-                            who: w(),
-                            zone: zone.clone(),
-                            inst: inst.clone(),
-                            disk,
-                            device: "persistent-disk-0".into(),
-                            boot: true,
-                        },
-                    ),
-                    a(
-                        t0 + 8 * MIN + jitter(rng),
-                        C::Start {
-                            who: w(),
-                            zone,
-                            inst,
-                        },
-                    ),
-                ],
-            )
-        }
-        Kind::StopStart => (
-            p("stop-start", &inst_id, false, &["stop-start"]),
-            vec![
-                a(
-                    t0,
-                    C::Stop {
-                        who: w(),
-                        zone: zone.clone(),
-                        inst: inst.clone(),
-                    },
-                ),
-                a(
-                    t0 + 7 * MIN + jitter(rng),
-                    C::Start {
-                        who: w(),
-                        zone,
-                        inst,
-                    },
-                ),
-            ],
-        ),
-        Kind::AttachFromSnapshot => {
-            let disk = format!("{inst}-restored");
-            (
-                p(
-                    "disk-from-snapshot-attach",
-                    &inst_id,
-                    false,
-                    &["disk-from-snapshot-attached"],
-                ),
-                vec![
-                    a(
-                        t0,
-                        C::DiskFromSnapshot {
-                            who: w(),
-                            zone: zone.clone(),
-                            disk: disk.clone(),
-                            snap,
-                            labels: false,
-                        },
-                    ),
-                    a(
-                        t0 + 5 * MIN + jitter(rng),
-                        C::Attach {
-                            who: w(),
-                            zone,
-                            inst,
-                            disk,
-                            device: "restored".into(),
-                            boot: false,
-                        },
-                    ),
-                ],
-            )
-        }
-        Kind::Resize => {
-            let mt = rng
-                .pick(&["n2-standard-8", "e2-standard-8", "c3-standard-4"])
-                .to_string();
-            (
-                p("resize-lookalike", &inst_id, false, &["stop-start"]),
-                vec![
-                    a(
-                        t0,
-                        C::Stop {
-                            who: Who::Ops,
-                            zone: zone.clone(),
-                            inst: inst.clone(),
-                        },
-                    ),
-                    a(
-                        t0 + 2 * MIN + jitter(rng),
-                        C::SetMachineType {
-                            who: Who::Ops,
-                            zone: zone.clone(),
-                            inst: inst.clone(),
-                            mt,
-                        },
-                    ),
-                    a(
-                        t0 + 4 * MIN + jitter(rng),
-                        C::Start {
-                            who: Who::Ops,
-                            zone,
-                            inst,
-                        },
-                    ),
-                ],
-            )
-        }
-        Kind::BackupUnattached => {
-            let disk = format!("{inst}-restore-test");
-            let disk_id = format!("projects/{project}/zones/{zone}/disks/{disk}");
-            (
-                p(
-                    "backup-restore-unattached",
-                    &disk_id,
-                    false,
-                    &["disk-from-snapshot"],
-                ),
-                vec![a(
-                    t0,
-                    C::DiskFromSnapshot {
-                        who: Who::DrSa,
-                        zone,
-                        disk,
-                        snap,
-                        labels: true,
-                    },
-                )],
-            )
-        }
+        Kind::FullRevert => full_revert(s, rng, t0),
+        Kind::StopStart => stop_start(s, rng, t0),
+        Kind::AttachFromSnapshot => attach_from_snapshot(s, rng, t0),
+        Kind::Resize => resize(s, rng, t0),
+        Kind::BackupUnattached => backup_unattached(s, t0),
         Kind::AmiLaunch | Kind::DiskUnattached => unreachable!("not planted on GCP"),
     }
+}
+
+fn full_revert(s: Scene, rng: &mut Rng, t0: i64) -> (Planted, Vec<Fixed<Call>>) {
+    let Scene {
+        attacker,
+        inst,
+        zone,
+        snap,
+        inst_id,
+        rec,
+        ..
+    } = s;
+    let w = || attacker.clone();
+    let disk = format!("{inst}-boot-restored");
+    (
+        rec.p(
+            "full-revert",
+            &inst_id,
+            true,
+            &["stop-start", "disk-from-snapshot-attached"],
+        ),
+        vec![
+            at(
+                t0,
+                C::Stop {
+                    who: w(),
+                    zone: zone.clone(),
+                    inst: inst.clone(),
+                },
+            ),
+            at(
+                t0 + 2 * MIN + jitter(rng),
+                C::DiskFromSnapshot {
+                    who: w(),
+                    zone: zone.clone(),
+                    disk: disk.clone(),
+                    snap,
+                    labels: false,
+                },
+            ),
+            at(
+                t0 + 3 * MIN + jitter(rng),
+                C::Detach {
+                    who: w(),
+                    zone: zone.clone(),
+                    inst: inst.clone(),
+                    device: "persistent-disk-0".into(),
+                },
+            ),
+            at(
+                t0 + 5 * MIN + jitter(rng),
+                C::Attach {
+                    who: w(),
+                    zone: zone.clone(),
+                    inst: inst.clone(),
+                    disk,
+                    device: "persistent-disk-0".into(),
+                    boot: true,
+                },
+            ),
+            at(
+                t0 + 8 * MIN + jitter(rng),
+                C::Start {
+                    who: w(),
+                    zone,
+                    inst,
+                },
+            ),
+        ],
+    )
+}
+
+fn stop_start(s: Scene, rng: &mut Rng, t0: i64) -> (Planted, Vec<Fixed<Call>>) {
+    let Scene {
+        attacker,
+        inst,
+        zone,
+        inst_id,
+        rec,
+        ..
+    } = s;
+    let w = || attacker.clone();
+    (
+        rec.p("stop-start", &inst_id, false, &["stop-start"]),
+        vec![
+            at(
+                t0,
+                C::Stop {
+                    who: w(),
+                    zone: zone.clone(),
+                    inst: inst.clone(),
+                },
+            ),
+            at(
+                t0 + 7 * MIN + jitter(rng),
+                C::Start {
+                    who: w(),
+                    zone,
+                    inst,
+                },
+            ),
+        ],
+    )
+}
+
+fn attach_from_snapshot(s: Scene, rng: &mut Rng, t0: i64) -> (Planted, Vec<Fixed<Call>>) {
+    let Scene {
+        attacker,
+        inst,
+        zone,
+        snap,
+        inst_id,
+        rec,
+        ..
+    } = s;
+    let w = || attacker.clone();
+    let disk = format!("{inst}-restored");
+    (
+        rec.p(
+            "disk-from-snapshot-attach",
+            &inst_id,
+            false,
+            &["disk-from-snapshot-attached"],
+        ),
+        vec![
+            at(
+                t0,
+                C::DiskFromSnapshot {
+                    who: w(),
+                    zone: zone.clone(),
+                    disk: disk.clone(),
+                    snap,
+                    labels: false,
+                },
+            ),
+            at(
+                t0 + 5 * MIN + jitter(rng),
+                C::Attach {
+                    who: w(),
+                    zone,
+                    inst,
+                    disk,
+                    device: "restored".into(),
+                    boot: false,
+                },
+            ),
+        ],
+    )
+}
+
+fn resize(s: Scene, rng: &mut Rng, t0: i64) -> (Planted, Vec<Fixed<Call>>) {
+    let Scene {
+        inst,
+        zone,
+        inst_id,
+        rec,
+        ..
+    } = s;
+    let mt = rng
+        .pick(&["n2-standard-8", "e2-standard-8", "c3-standard-4"])
+        .to_string();
+    (
+        rec.p("resize-lookalike", &inst_id, false, &["stop-start"]),
+        vec![
+            at(
+                t0,
+                C::Stop {
+                    who: Who::Ops,
+                    zone: zone.clone(),
+                    inst: inst.clone(),
+                },
+            ),
+            at(
+                t0 + 2 * MIN + jitter(rng),
+                C::SetMachineType {
+                    who: Who::Ops,
+                    zone: zone.clone(),
+                    inst: inst.clone(),
+                    mt,
+                },
+            ),
+            at(
+                t0 + 4 * MIN + jitter(rng),
+                C::Start {
+                    who: Who::Ops,
+                    zone,
+                    inst,
+                },
+            ),
+        ],
+    )
+}
+
+fn backup_unattached(s: Scene, t0: i64) -> (Planted, Vec<Fixed<Call>>) {
+    let Scene {
+        inst,
+        zone,
+        snap,
+        project,
+        rec,
+        ..
+    } = s;
+    let disk = format!("{inst}-restore-test");
+    let disk_id = format!("projects/{project}/zones/{zone}/disks/{disk}");
+    (
+        rec.p(
+            "backup-restore-unattached",
+            &disk_id,
+            false,
+            &["disk-from-snapshot"],
+        ),
+        vec![at(
+            t0,
+            C::DiskFromSnapshot {
+                who: Who::DrSa,
+                zone,
+                disk,
+                snap,
+                labels: true,
+            },
+        )],
+    )
 }
