@@ -49,6 +49,32 @@ impl AwsGen {
         b.push(b'"');
     }
 
+    /// The head of a regional call of event version 1.09, the version of most services.
+    pub(super) fn call_head(
+        &self,
+        b: &mut Vec<u8>,
+        p: &Persona,
+        t: i64,
+        source: &str,
+        name: &str,
+        cli: &str,
+    ) {
+        self.head(b, p, t, "1.09", source, name, cli, false);
+    }
+
+    /// The tail of a management call that lists no resources.
+    pub(super) fn call_tail(
+        &self,
+        b: &mut Vec<u8>,
+        r: &mut Rng,
+        p: &Persona,
+        rid: &[u8],
+        read_only: bool,
+        host: &str,
+    ) {
+        self.tail(b, r, p, rid, read_only, None, false, false, host);
+    }
+
     /// From `requestID` to the end of the record.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn tail(

@@ -77,27 +77,18 @@ impl AwsGen {
                 self.hosts.ec2.as_str(),
             ),
         };
-        self.tail(b, r, p, rid.bytes(), read_only, None, false, false, host);
+        self.call_tail(b, r, p, rid.bytes(), read_only, host);
     }
 
     /// The head of an EC2 management call.
     fn ec2_head(&self, b: &mut Vec<u8>, p: &Persona, t: i64, name: &str, cli: &str) {
-        self.head(b, p, t, "1.09", "ec2.amazonaws.com", name, cli, false);
+        self.call_head(b, p, t, "ec2.amazonaws.com", name, cli);
     }
 
     fn restore_job(&self, b: &mut Vec<u8>, r: &mut Rng, p: &Persona, t: i64, snap: &str) {
         let zone = &self.zones[0];
         let (source, name) = ("backup.amazonaws.com", "StartRestoreJob");
-        self.head(
-            b,
-            p,
-            t,
-            "1.09",
-            source,
-            name,
-            "backup.start-restore-job",
-            false,
-        );
+        self.call_head(b, p, t, source, name, "backup.start-restore-job");
         let job = r.uuid().to_string().to_uppercase();
         w!(
             b,

@@ -13,16 +13,7 @@ impl AwsGen {
             [r.weighted(&[18, 10, 10, 16, 16, 12, 10, 8])];
         let p = &self.p[pi];
         let read = &EC2_READS[r.weighted(&EC2_READ_WEIGHTS)];
-        self.head(
-            b,
-            p,
-            t,
-            "1.09",
-            "ec2.amazonaws.com",
-            read.name,
-            read.cli,
-            false,
-        );
+        self.call_head(b, p, t, "ec2.amazonaws.com", read.name, read.cli);
         if fail {
             Self::error(
                 b,
@@ -35,7 +26,7 @@ impl AwsGen {
         b.extend_from_slice(br#","responseElements":null"#);
         let rid = r.uuid();
         let host = &self.hosts.ec2;
-        self.tail(b, r, p, rid.bytes(), true, None, false, false, host);
+        self.call_tail(b, r, p, rid.bytes(), true, host);
     }
 
     fn ec2_pool(&self, pool: Pool) -> &[String] {
@@ -104,17 +95,7 @@ impl AwsGen {
                 self.run_instances(b, r, p, t, &ami, &inst, &rid, fail, None);
             }
         }
-        self.tail(
-            b,
-            r,
-            p,
-            rid.bytes(),
-            false,
-            None,
-            false,
-            false,
-            &self.hosts.ec2,
-        );
+        self.call_tail(b, r, p, rid.bytes(), false, &self.hosts.ec2);
     }
 
     /// Tags on an instance or a volume.
@@ -127,15 +108,13 @@ impl AwsGen {
         fail: bool,
         rid: &Uuid,
     ) {
-        self.head(
+        self.call_head(
             b,
             p,
             t,
-            "1.09",
             "ec2.amazonaws.com",
             "CreateTags",
             "ec2.create-tags",
-            false,
         );
         if fail {
             Self::error(
@@ -176,15 +155,13 @@ impl AwsGen {
         fail: bool,
         rid: &Uuid,
     ) {
-        self.head(
+        self.call_head(
             b,
             p,
             t,
-            "1.09",
             "ec2.amazonaws.com",
             "ModifyInstanceAttribute",
             "ec2.modify-instance-attribute",
-            false,
         );
         if fail {
             Self::error(

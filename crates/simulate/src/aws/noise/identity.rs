@@ -7,28 +7,42 @@ use crate::aws::personas::*;
 use crate::rng::Rng;
 use crate::time::{self, HOUR};
 
+/// What an IAM read names: a user or a role of the account, a role's policy, or nothing.
+enum IamParams {
+    User,
+    Role,
+    RolePolicy,
+    Null,
+}
+
+/// How often each of `IAM_READS` is made, in order.
+const IAM_READ_WEIGHTS: [u32; 8] = [14, 22, 10, 16, 10, 10, 6, 12];
+
+/// (event name, CLI command, request parameters) of the IAM reads.
+const IAM_READS: [(&str, &str, IamParams); 8] = [
+    ("GetUser", "iam.get-user", IamParams::User),
+    ("GetRole", "iam.get-role", IamParams::Role),
+    ("ListRoles", "iam.list-roles", IamParams::Null),
+    (
+        "ListAttachedRolePolicies",
+        "iam.list-attached-role-policies",
+        IamParams::Role,
+    ),
+    ("GetPolicy", "iam.get-policy", IamParams::RolePolicy),
+    ("ListAccessKeys", "iam.list-access-keys", IamParams::User),
+    (
+        "GetAccountPasswordPolicy",
+        "iam.get-account-password-policy",
+        IamParams::Null,
+    ),
+    ("ListMFADevices", "iam.list-mfa-devices", IamParams::User),
+];
+
 impl AwsGen {
     pub(in crate::aws) fn read_iam(&self, b: &mut Vec<u8>, r: &mut Rng, t: i64, fail: bool) {
-        const EV: [(&str, &str); 8] = [
-            ("GetUser", "iam.get-user"),
-            ("GetRole", "iam.get-role"),
-            ("ListRoles", "iam.list-roles"),
-            (
-                "ListAttachedRolePolicies",
-                "iam.list-attached-role-policies",
-            ),
-            ("GetPolicy", "iam.get-policy"),
-            ("ListAccessKeys", "iam.list-access-keys"),
-            (
-                "GetAccountPasswordPolicy",
-                "iam.get-account-password-policy",
-            ),
-            ("ListMFADevices", "iam.list-mfa-devices"),
-        ];
         let pi = [ALICE, TF, CONFIG, SSO, WIN][r.weighted(&[15, 30, 35, 10, 10])];
         let p = &self.p[pi];
-        let k = r.weighted(&[14, 22, 10, 16, 10, 10, 6, 12]);
-        let (name, cli) = EV[k];
+        let (name, cli, params) = &IAM_READS[r.weighted(&IAM_READ_WEIGHTS)];
         self.head(b, p, t, "1.09", "iam.amazonaws.com", name, cli, true);
         if fail {
             w!(
@@ -37,30 +51,20 @@ impl AwsGen {
             );
         }
         b.extend_from_slice(br#","requestParameters":"#);
-        match k {
-            0 | 5 | 7 => w!(b, r#"{{"userName":"{}"}}"#, r.pick(&self.users)),
-            1 | 3 => w!(b, r#"{{"roleName":"{}"}}"#, r.pick(&self.roles)),
-            4 => w!(
+        match params {
+            IamParams::User => w!(b, r#"{{"userName":"{}"}}"#, r.pick(&self.users)),
+            IamParams::Role => w!(b, r#"{{"roleName":"{}"}}"#, r.pick(&self.roles)),
+            IamParams::RolePolicy => w!(
                 b,
                 r#"{{"policyArn":"arn:aws:iam::{}:policy/{}-policy"}}"#,
                 self.acct,
                 r.pick(&self.roles)
             ),
-            _ => b.extend_from_slice(b"null"),
+            IamParams::Null => b.extend_from_slice(b"null"),
         }
         b.extend_from_slice(br#","responseElements":null"#);
         let rid = r.uuid();
-        self.tail(
-            b,
-            r,
-            p,
-            rid.bytes(),
-            true,
-            None,
-            false,
-            false,
-            "iam.amazonaws.com",
-        );
+        self.call_tail(b, r, p, rid.bytes(), true, "iam.amazonaws.com");
     }
 
     pub(in crate::aws) fn kms(&self, b: &mut Vec<u8>, r: &mut Rng, t: i64, fail: bool) {
@@ -73,7 +77,7 @@ impl AwsGen {
             ("Decrypt", "kms.decrypt")
         };
         let key = r.pick(&self.keys);
-        self.head(b, p, t, "1.09", "kms.amazonaws.com", name, cli, false);
+        self.call_head(b, p, t, "kms.amazonaws.com", name, cli);
         if fail {
             Self::error(
                 b,
@@ -133,54 +137,11 @@ impl AwsGen {
 
     pub(in crate::aws) fn sts(&self, b: &mut Vec<u8>, r: &mut Rng, t: i64, fail: bool) {
         if r.chance(0.3) {
-            let p = &self.p[[ALICE, BOB, TF, WIN][r.weighted(&[30, 25, 30, 15])]];
-            self.head(
-                b,
-                p,
-                t,
-                "1.08",
-                "sts.amazonaws.com",
-                "GetCallerIdentity",
-                "sts.get-caller-identity",
-                false,
-            );
-            b.extend_from_slice(br#","requestParameters":null,"responseElements":null"#);
-            let rid = r.uuid();
-            self.tail(
-                b,
-                r,
-                p,
-                rid.bytes(),
-                true,
-                None,
-                false,
-                false,
-                &self.hosts.sts,
-            );
+            self.caller_identity(b, r, t);
             return;
         }
         // a service assumes an application role on behalf of an instance, function or task
-        let (svc, role, session): (&str, &str, String) = match r.below(3) {
-            0 => (
-                "ec2.amazonaws.com",
-                "app-server-role",
-                r.pick(&self.instances).clone(),
-            ),
-            1 => (
-                "lambda.amazonaws.com",
-                "order-processor-role",
-                "order-processor".into(),
-            ),
-            _ => {
-                let mut v = Vec::new();
-                r.hex(&mut v, 32);
-                (
-                    "ecs-tasks.amazonaws.com",
-                    "data-pipeline-role",
-                    String::from_utf8(v).expect("ascii"),
-                )
-            }
-        };
+        let (svc, role, session) = self.service_session(r);
         let p = Persona {
             ident: String::new(),
             ip: svc.to_string(),
@@ -234,5 +195,48 @@ impl AwsGen {
             self.acct
         );
         self.tail(b, r, &p, rid.bytes(), true, Some(&res), false, true, "");
+    }
+
+    /// Someone checks who they are before working.
+    fn caller_identity(&self, b: &mut Vec<u8>, r: &mut Rng, t: i64) {
+        let p = &self.p[[ALICE, BOB, TF, WIN][r.weighted(&[30, 25, 30, 15])]];
+        self.head(
+            b,
+            p,
+            t,
+            "1.08",
+            "sts.amazonaws.com",
+            "GetCallerIdentity",
+            "sts.get-caller-identity",
+            false,
+        );
+        b.extend_from_slice(br#","requestParameters":null,"responseElements":null"#);
+        let rid = r.uuid();
+        self.call_tail(b, r, p, rid.bytes(), true, &self.hosts.sts);
+    }
+
+    /// The service, role and session name of an `AssumeRole` by a service.
+    fn service_session(&self, r: &mut Rng) -> (&'static str, &'static str, String) {
+        match r.below(3) {
+            0 => (
+                "ec2.amazonaws.com",
+                "app-server-role",
+                r.pick(&self.instances).clone(),
+            ),
+            1 => (
+                "lambda.amazonaws.com",
+                "order-processor-role",
+                "order-processor".into(),
+            ),
+            _ => {
+                let mut v = Vec::new();
+                r.hex(&mut v, 32);
+                (
+                    "ecs-tasks.amazonaws.com",
+                    "data-pipeline-role",
+                    String::from_utf8(v).expect("ascii"),
+                )
+            }
+        }
     }
 }

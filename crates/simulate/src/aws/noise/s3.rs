@@ -57,7 +57,7 @@ impl AwsGen {
         } else {
             r.pick(&self.buckets)
         };
-        self.head(b, p, t, "1.09", "s3.amazonaws.com", name, cli, false);
+        self.call_head(b, p, t, "s3.amazonaws.com", name, cli);
         if fail {
             match k {
                 2 => Self::error(b, "NoSuchBucketPolicy", "The bucket policy does not exist"),
