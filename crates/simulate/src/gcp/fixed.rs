@@ -25,6 +25,22 @@ impl GcpGen {
         let mut req = take(&mut self.req);
         req.clear();
         let res = match call {
+            Call::Stop { .. } | Call::Start { .. } | Call::Detach { .. } => {
+                self.fixed_power(e, t, call, &mut req)
+            }
+            Call::DiskFromSnapshot { .. } => self.fixed_disk(e, t, call, &mut req),
+            Call::Attach { .. } => self.fixed_attachment(e, t, call, &mut req),
+            Call::SetMachineType { .. } | Call::CreateSnapshot { .. } => {
+                self.fixed_resize(e, t, call, &mut req)
+            }
+        };
+        self.req = req;
+        res
+    }
+
+    /// Stops, starts and detaches.
+    fn fixed_power(&mut self, e: &mut Emit, t: i64, call: &Call, req: &mut Vec<u8>) -> Result<()> {
+        match call {
             Call::Stop { who, zone, inst } | Call::Start { who, zone, inst } => {
                 let verb = if matches!(call, Call::Start { .. }) {
                     "start"
@@ -62,6 +78,42 @@ impl GcpGen {
                     false,
                 )
             }
+            Call::Detach {
+                who,
+                zone,
+                inst,
+                device,
+            } => {
+                w!(req, r#""deviceName":"{device}""#);
+                let perms = [(
+                    "compute.instances.detachDisk",
+                    self.zonal("instances", zone, inst),
+                    "compute.instances",
+                )];
+                let dur = (8 + e.rng.below(7)) as i64 * SEC;
+                self.compute(
+                    e,
+                    t,
+                    Self::who(who),
+                    "instances.detachDisk",
+                    "gcloud.compute.instances.detach-disk",
+                    Kind::Instance,
+                    zone,
+                    inst,
+                    req,
+                    &perms,
+                    "detachDisk",
+                    dur,
+                    false,
+                )
+            }
+            _ => unreachable!("another group's call"),
+        }
+    }
+
+    /// A disk made from a snapshot.
+    fn fixed_disk(&mut self, e: &mut Emit, t: i64, call: &Call, req: &mut Vec<u8>) -> Result<()> {
+        match call {
             Call::DiskFromSnapshot {
                 who,
                 zone,
@@ -109,42 +161,26 @@ impl GcpGen {
                     Kind::Disk,
                     zone,
                     disk,
-                    &req,
+                    req,
                     &perms,
                     "insert",
                     dur,
                     false,
                 )
             }
-            Call::Detach {
-                who,
-                zone,
-                inst,
-                device,
-            } => {
-                w!(req, r#""deviceName":"{device}""#);
-                let perms = [(
-                    "compute.instances.detachDisk",
-                    self.zonal("instances", zone, inst),
-                    "compute.instances",
-                )];
-                let dur = (8 + e.rng.below(7)) as i64 * SEC;
-                self.compute(
-                    e,
-                    t,
-                    Self::who(who),
-                    "instances.detachDisk",
-                    "gcloud.compute.instances.detach-disk",
-                    Kind::Instance,
-                    zone,
-                    inst,
-                    &req,
-                    &perms,
-                    "detachDisk",
-                    dur,
-                    false,
-                )
-            }
+            _ => unreachable!("another group's call"),
+        }
+    }
+
+    /// Disks attached.
+    fn fixed_attachment(
+        &mut self,
+        e: &mut Emit,
+        t: i64,
+        call: &Call,
+        req: &mut Vec<u8>,
+    ) -> Result<()> {
+        match call {
             Call::Attach {
                 who,
                 zone,
@@ -179,13 +215,20 @@ impl GcpGen {
                     Kind::Instance,
                     zone,
                     inst,
-                    &req,
+                    req,
                     &perms,
                     "attachDisk",
                     dur,
                     false,
                 )
             }
+            _ => unreachable!("another group's call"),
+        }
+    }
+
+    /// Machine types and snapshots.
+    fn fixed_resize(&mut self, e: &mut Emit, t: i64, call: &Call, req: &mut Vec<u8>) -> Result<()> {
+        match call {
             Call::SetMachineType {
                 who,
                 zone,
@@ -211,7 +254,7 @@ impl GcpGen {
                     Kind::Instance,
                     zone,
                     inst,
-                    &req,
+                    req,
                     &perms,
                     "setMachineType",
                     6 * SEC,
@@ -247,15 +290,14 @@ impl GcpGen {
                     Kind::Disk,
                     zone,
                     disk,
-                    &req,
+                    req,
                     &perms,
                     "createSnapshot",
                     dur,
                     false,
                 )
             }
-        };
-        self.req = req;
-        res
+            _ => unreachable!("another group's call"),
+        }
     }
 }
