@@ -178,9 +178,17 @@ impl GcpGen {
         let r = &mut e.rng;
         let p = &self.p[who];
         let rname = self.resource_name(kind, zone, name);
+        let tg = Target {
+            kind,
+            zone,
+            name,
+            rname: rname.clone(),
+            method,
+            command,
+            who,
+        };
         let t_req = t + 150_000_000 + r.below(100_000_000) as i64;
         let t_recv = t_req + 40_000_000 + r.below(560_000_000) as i64;
-        let method_name = format!("v1.compute.{method}");
         b.extend_from_slice(br#"{"insertId":""#);
         Self::insert_id(&mut b, r);
         b.push(b'"');
@@ -194,21 +202,72 @@ impl GcpGen {
             r#","logName":"projects/{}/logs/cloudaudit.googleapis.com%2Factivity""#,
             self.project
         );
-        let mut op_name = Vec::new();
-        if !fail {
-            let us = t / 1000;
-            w!(op_name, "operation-{}-{:x}-", us / 1000, us);
-            r.hex(&mut op_name, 8);
-            op_name.push(b'-');
-            r.hex(&mut op_name, 8);
-            b.extend_from_slice(br#","operation":{"first":true,"id":""#);
-            b.extend_from_slice(&op_name);
-            b.extend_from_slice(br#"","producer":"compute.googleapis.com"}"#);
+        let op_name = Self::first_operation(&mut b, r, t, fail);
+        Self::first_payload(&mut b, p, perms, fail, method, request);
+        self.request_metadata(&mut b, r, p, command, t_req);
+        let location = Self::location(kind, zone);
+        w!(
+            b,
+            r#","resourceLocation":{{"currentLocations":["{location}"]}},"resourceName":"{rname}","response":{{"#
+        );
+        if fail {
+            Self::denied_response(&mut b, &rname, perms[0].0);
+        } else {
+            self.op_response(&mut b, r, &tg, &op_name, op_type, t_req);
         }
+        time::iso(&mut b, t_recv, 9);
+        b.extend_from_slice(b"\",");
+        self.resource_block(&mut b, kind, zone, name, fail);
+        w!(
+            b,
+            r#","severity":"{}","timestamp":""#,
+            if fail { "ERROR" } else { "NOTICE" }
+        );
+        time::iso(&mut b, t, 6);
+        b.extend_from_slice(b"\"}");
+        e.now(0, &b)?;
+
+        if !fail {
+            let t1 = t + dur + e.rng.below(SEC as u64) as i64;
+            let l = self.last_entry(&mut e.rng, &tg, &op_name, t1);
+            e.later(0, t1, l);
+        }
+        self.buf = b;
+        Ok(())
+    }
+
+    /// Firewalls are global; instances and disks are in their zone.
+    fn location(kind: Kind, zone: &str) -> &str {
+        if kind == Kind::Firewall {
+            "global"
+        } else {
+            zone
+        }
+    }
+
+    /// The `response` of a denied call, through `receiveTimestamp`.
+    fn denied_response(b: &mut Vec<u8>, rname: &str, perm: &str) {
+        let msg = format!("Required '{}' permission for '{rname}'", perm);
+        w!(
+            b,
+            r#""@type":"type.googleapis.com/error","error":{{"code":403,"errors":[{{"domain":"global","message":"{msg}","reason":"forbidden"}}],"message":"{msg}"}}}},"serviceName":"compute.googleapis.com","status":{{"code":7,"message":"{msg}"}}}},"receiveTimestamp":""#
+        );
+    }
+
+    /// From `protoPayload` through the `request` of a compute call's first entry.
+    fn first_payload(
+        b: &mut Vec<u8>,
+        p: &Principal,
+        perms: &[(&str, String, &str)],
+        fail: bool,
+        method: &str,
+        request: &[u8],
+    ) {
+        let method_name = format!("v1.compute.{method}");
         b.extend_from_slice(
             br#","protoPayload":{"@type":"type.googleapis.com/google.cloud.audit.AuditLog","#,
         );
-        Self::auth_info(&mut b, p, true);
+        Self::auth_info(b, p, true);
         b.extend_from_slice(br#","authorizationInfo":["#);
         for (i, (perm, res, rtype)) in perms.iter().enumerate() {
             if i > 0 {
@@ -232,129 +291,143 @@ impl GcpGen {
             b.extend_from_slice(request);
         }
         b.extend_from_slice(b"},");
-        self.request_metadata(&mut b, r, p, command, t_req);
-        let location = if kind == Kind::Firewall {
-            "global"
+    }
+
+    /// The `operation` of an accepted call's first entry; returns the operation's name,
+    /// empty for a denied call.
+    fn first_operation(b: &mut Vec<u8>, r: &mut Rng, t: i64, fail: bool) -> Vec<u8> {
+        let mut op_name = Vec::new();
+        if !fail {
+            let us = t / 1000;
+            w!(op_name, "operation-{}-{:x}-", us / 1000, us);
+            r.hex(&mut op_name, 8);
+            op_name.push(b'-');
+            r.hex(&mut op_name, 8);
+            b.extend_from_slice(br#","operation":{"first":true,"id":""#);
+            b.extend_from_slice(&op_name);
+            b.extend_from_slice(br#"","producer":"compute.googleapis.com"}"#);
+        }
+        op_name
+    }
+
+    /// The `response` of an accepted compute call: the operation it started.
+    fn op_response(
+        &self,
+        b: &mut Vec<u8>,
+        r: &mut Rng,
+        tg: &Target,
+        op_name: &[u8],
+        op_type: &str,
+        t_req: i64,
+    ) {
+        let p = &self.p[tg.who];
+        let (kind, zone, name, rname) = (tg.kind, tg.zone, tg.name, &tg.rname);
+        let op_id = 1_000_000_000_000_000_000 + r.below(8_000_000_000_000_000_000);
+        let op_base = if kind == Kind::Firewall {
+            format!("{API}/v1/projects/{}/global/operations", self.project)
         } else {
-            zone
+            format!("{API}/v1/projects/{}/zones/{zone}/operations", self.project)
+        };
+        let t_insert = t_req - 30_000_000;
+        b.extend_from_slice(br#""@type":"type.googleapis.com/operation","id":""#);
+        w!(b, r#"{op_id}","insertTime":""#);
+        time::pacific_ms(b, t_insert);
+        b.extend_from_slice(br#"","name":""#);
+        b.extend_from_slice(op_name);
+        w!(
+            b,
+            r#"","operationType":"{op_type}","progress":"0","selfLink":"{op_base}/"#
+        );
+        b.extend_from_slice(op_name);
+        w!(b, r#"","selfLinkWithId":"{op_base}/{op_id}","startTime":""#);
+        time::pacific_ms(b, t_insert + 12_000_000);
+        let target = match kind {
+            Kind::Instance => stable_id(&self.project, "instance", name),
+            Kind::Disk => stable_id(&self.project, "disk", name),
+            Kind::Firewall => stable_id(&self.project, "firewall", name),
         };
         w!(
             b,
-            r#","resourceLocation":{{"currentLocations":["{location}"]}},"resourceName":"{rname}","response":{{"#
+            r#"","status":"RUNNING","targetId":"{target}","targetLink":"{API}/v1/{rname}","user":"{}""#,
+            p.email
         );
-        if fail {
-            let msg = format!("Required '{}' permission for '{rname}'", perms[0].0);
+        if kind != Kind::Firewall {
             w!(
                 b,
-                r#""@type":"type.googleapis.com/error","error":{{"code":403,"errors":[{{"domain":"global","message":"{msg}","reason":"forbidden"}}],"message":"{msg}"}}}},"serviceName":"compute.googleapis.com","status":{{"code":7,"message":"{msg}"}}}},"receiveTimestamp":""#
-            );
-        } else {
-            let op_id = 1_000_000_000_000_000_000 + r.below(8_000_000_000_000_000_000);
-            let op_base = if kind == Kind::Firewall {
-                format!("{API}/v1/projects/{}/global/operations", self.project)
-            } else {
-                format!("{API}/v1/projects/{}/zones/{zone}/operations", self.project)
-            };
-            let t_insert = t_req - 30_000_000;
-            b.extend_from_slice(br#""@type":"type.googleapis.com/operation","id":""#);
-            w!(b, r#"{op_id}","insertTime":""#);
-            time::pacific_ms(&mut b, t_insert);
-            b.extend_from_slice(br#"","name":""#);
-            b.extend_from_slice(&op_name);
-            w!(
-                b,
-                r#"","operationType":"{op_type}","progress":"0","selfLink":"{op_base}/"#
-            );
-            b.extend_from_slice(&op_name);
-            w!(b, r#"","selfLinkWithId":"{op_base}/{op_id}","startTime":""#);
-            time::pacific_ms(&mut b, t_insert + 12_000_000);
-            let target = match kind {
-                Kind::Instance => stable_id(&self.project, "instance", name),
-                Kind::Disk => stable_id(&self.project, "disk", name),
-                Kind::Firewall => stable_id(&self.project, "firewall", name),
-            };
-            w!(
-                b,
-                r#"","status":"RUNNING","targetId":"{target}","targetLink":"{API}/v1/{rname}","user":"{}""#,
-                p.email
-            );
-            if kind != Kind::Firewall {
-                w!(
-                    b,
-                    r#","zone":"{API}/v1/projects/{}/zones/{zone}""#,
-                    self.project
-                );
-            }
-            b.extend_from_slice(
-                br#"},"serviceName":"compute.googleapis.com","status":{}},"receiveTimestamp":""#,
-            );
-        }
-        time::iso(&mut b, t_recv, 9);
-        b.extend_from_slice(b"\",");
-        self.resource_block(&mut b, kind, zone, name, fail);
-        w!(
-            b,
-            r#","severity":"{}","timestamp":""#,
-            if fail { "ERROR" } else { "NOTICE" }
-        );
-        time::iso(&mut b, t, 6);
-        b.extend_from_slice(b"\"}");
-        e.now(0, &b)?;
-
-        if !fail {
-            let t1 = t + dur + e.rng.below(SEC as u64) as i64;
-            let r = &mut e.rng;
-            let mut l = Vec::with_capacity(1200);
-            l.extend_from_slice(br#"{"insertId":""#);
-            Self::insert_id(&mut l, r);
-            w!(
-                l,
-                r#"","logName":"projects/{}/logs/cloudaudit.googleapis.com%2Factivity","operation":{{"id":""#,
+                r#","zone":"{API}/v1/projects/{}/zones/{zone}""#,
                 self.project
             );
-            l.extend_from_slice(&op_name);
-            l.extend_from_slice(br#"","last":true,"producer":"compute.googleapis.com"},"protoPayload":{"@type":"type.googleapis.com/google.cloud.audit.AuditLog","#);
-            Self::auth_info(&mut l, p, false);
-            w!(
-                l,
-                r#","methodName":"{method_name}","request":{{"@type":"type.googleapis.com/compute.{method}"}}"#
-            );
-            let rm_at = l.len();
-            l.extend_from_slice(br#","requestMetadata":{"#);
-            let inner = l.len();
-            if let Some(ip) = &p.ip {
-                w!(l, r#""callerIp":"{ip}","#);
-            }
-            let ua_at = l.len();
-            l.extend_from_slice(br#""callerSuppliedUserAgent":""#);
-            if Self::user_agent(&mut l, r, p.ua, command) {
-                l.extend_from_slice(b"\",");
-            } else {
-                l.truncate(ua_at);
-            }
-            if l.len() == inner {
-                l.truncate(rm_at);
-            } else {
-                l.pop();
-                l.push(b'}');
-            }
-            w!(
-                l,
-                r#","resourceName":"{rname}","serviceName":"compute.googleapis.com"}},"receiveTimestamp":""#
-            );
-            time::iso(&mut l, t1 + 300_000_000 + r.below(800_000_000) as i64, 9);
-            l.extend_from_slice(b"\",");
-            self.resource_block(&mut l, kind, zone, name, false);
-            l.extend_from_slice(br#","severity":"NOTICE","timestamp":""#);
-            time::iso(&mut l, t1, 6);
-            l.extend_from_slice(b"\"}");
-            e.later(0, t1, l);
         }
-        self.buf = b;
-        Ok(())
+        b.extend_from_slice(
+            br#"},"serviceName":"compute.googleapis.com","status":{}},"receiveTimestamp":""#,
+        );
+    }
+
+    /// The `last` entry of a compute operation, when it is done at `t1`.
+    fn last_entry(&self, r: &mut Rng, tg: &Target, op_name: &[u8], t1: i64) -> Vec<u8> {
+        let p = &self.p[tg.who];
+        let (kind, zone, name, rname) = (tg.kind, tg.zone, tg.name, &tg.rname);
+        let (method, command) = (tg.method, tg.command);
+        let method_name = format!("v1.compute.{method}");
+        let mut l = Vec::with_capacity(1200);
+        l.extend_from_slice(br#"{"insertId":""#);
+        Self::insert_id(&mut l, r);
+        w!(
+            l,
+            r#"","logName":"projects/{}/logs/cloudaudit.googleapis.com%2Factivity","operation":{{"id":""#,
+            self.project
+        );
+        l.extend_from_slice(op_name);
+        l.extend_from_slice(br#"","last":true,"producer":"compute.googleapis.com"},"protoPayload":{"@type":"type.googleapis.com/google.cloud.audit.AuditLog","#);
+        Self::auth_info(&mut l, p, false);
+        w!(
+            l,
+            r#","methodName":"{method_name}","request":{{"@type":"type.googleapis.com/compute.{method}"}}"#
+        );
+        let rm_at = l.len();
+        l.extend_from_slice(br#","requestMetadata":{"#);
+        let inner = l.len();
+        if let Some(ip) = &p.ip {
+            w!(l, r#""callerIp":"{ip}","#);
+        }
+        let ua_at = l.len();
+        l.extend_from_slice(br#""callerSuppliedUserAgent":""#);
+        if Self::user_agent(&mut l, r, p.ua, command) {
+            l.extend_from_slice(b"\",");
+        } else {
+            l.truncate(ua_at);
+        }
+        if l.len() == inner {
+            l.truncate(rm_at);
+        } else {
+            l.pop();
+            l.push(b'}');
+        }
+        w!(
+            l,
+            r#","resourceName":"{rname}","serviceName":"compute.googleapis.com"}},"receiveTimestamp":""#
+        );
+        time::iso(&mut l, t1 + 300_000_000 + r.below(800_000_000) as i64, 9);
+        l.extend_from_slice(b"\",");
+        self.resource_block(&mut l, kind, zone, name, false);
+        l.extend_from_slice(br#","severity":"NOTICE","timestamp":""#);
+        time::iso(&mut l, t1, 6);
+        l.extend_from_slice(b"\"}");
+        l
     }
 
     pub(super) fn zonal(&self, coll: &str, zone: &str, name: &str) -> String {
         format!("projects/{}/zones/{zone}/{coll}/{name}", self.project)
     }
+}
+
+/// What the entries of one compute call name.
+struct Target<'a> {
+    kind: Kind,
+    zone: &'a str,
+    name: &'a str,
+    rname: String,
+    method: &'a str,
+    command: &'a str,
+    who: usize,
 }
