@@ -21,16 +21,40 @@ impl GcpGen {
         req.clear();
         let who = [ALICE, TF, BOB][r.weighted(&[30, 55, 15])];
         let res = match k {
+            0 | 1 => self.admin_metadata(e, t, k, (who, fail), (&inst, zone), &mut req),
+            2 | 3 => self.admin_instance(e, t, k, (who, fail), (&inst, zone), &mut req),
+            4 | 5 => self.admin_mig(e, t, k, &mut req),
+            _ => {
+                self.req = req;
+                return self.noise_iam(e, t, k);
+            }
+        };
+        self.req = req;
+        res
+    }
+
+    /// Labels and metadata of an instance.
+    fn admin_metadata(
+        &mut self,
+        e: &mut Emit,
+        t: i64,
+        k: usize,
+        (who, fail): (usize, bool),
+        (inst, zone): (&str, &'static str),
+        req: &mut Vec<u8>,
+    ) -> Result<()> {
+        let r = &mut e.rng;
+        match k {
             0 => {
                 w!(req, r#""labelFingerprint":""#);
-                r.b64(&mut req, 11);
+                r.b64(req, 11);
                 w!(
                     req,
                     r#"=","labels":[{{"key":"team","value":"platform"}},{{"key":"env","value":"prod"}}]"#
                 );
                 let perms = [(
                     "compute.instances.setLabels",
-                    self.zonal("instances", zone, &inst),
+                    self.zonal("instances", zone, inst),
                     "compute.instances",
                 )];
                 self.compute(
@@ -41,24 +65,24 @@ impl GcpGen {
                     "gcloud.compute.instances.add-labels",
                     Kind::Instance,
                     zone,
-                    &inst,
-                    &req,
+                    inst,
+                    req,
                     &perms,
                     "setLabels",
                     2 * SEC,
                     fail,
                 )
             }
-            1 => {
+            _ => {
                 w!(req, r#""fingerprint":""#);
-                r.b64(&mut req, 11);
+                r.b64(req, 11);
                 w!(
                     req,
                     r#"=","items":[{{"key":"enable-oslogin","value":"TRUE"}}]"#
                 );
                 let perms = [(
                     "compute.instances.setMetadata",
-                    self.zonal("instances", zone, &inst),
+                    self.zonal("instances", zone, inst),
                     "compute.instances",
                 )];
                 self.compute(
@@ -69,14 +93,29 @@ impl GcpGen {
                     "gcloud.compute.instances.add-metadata",
                     Kind::Instance,
                     zone,
-                    &inst,
-                    &req,
+                    inst,
+                    req,
                     &perms,
                     "setMetadata",
                     3 * SEC,
                     fail,
                 )
             }
+        }
+    }
+
+    /// Other changes to an instance.
+    fn admin_instance(
+        &mut self,
+        e: &mut Emit,
+        t: i64,
+        k: usize,
+        (who, fail): (usize, bool),
+        (inst, zone): (&str, &'static str),
+        req: &mut Vec<u8>,
+    ) -> Result<()> {
+        let r = &mut e.rng;
+        match k {
             2 => {
                 let fw = *r.pick(&self.firewalls);
                 w!(
@@ -97,14 +136,14 @@ impl GcpGen {
                     Kind::Firewall,
                     "",
                     fw,
-                    &req,
+                    req,
                     &perms,
                     "patch",
                     6 * SEC,
                     fail,
                 )
             }
-            3 => {
+            _ => {
                 let c = time::civil(t);
                 w!(
                     req,
@@ -116,7 +155,7 @@ impl GcpGen {
                 let perms = [
                     (
                         "compute.disks.createSnapshot",
-                        self.zonal("disks", zone, &inst),
+                        self.zonal("disks", zone, inst),
                         "compute.disks",
                     ),
                     (
@@ -133,83 +172,80 @@ impl GcpGen {
                     "gcloud.compute.disks.snapshot",
                     Kind::Disk,
                     zone,
-                    &inst,
-                    &req,
+                    inst,
+                    req,
                     &perms,
                     "createSnapshot",
                     40 * SEC,
                     fail,
                 )
             }
-            4 | 5 => {
-                // a managed instance group replaces a VM from its (public) image
-                let name = format!("web-mig-{}", r.string(|r, v| r.lower_alnum(v, 4)));
-                let zone = *r.pick(&ZONES);
-                if k == 4 {
-                    w!(
-                        req,
-                        r#""canIpForward":false,"disks":[{{"autoDelete":true,"boot":true,"deviceName":"persistent-disk-0","initializeParams":{{"diskSizeGb":"20","diskType":"pd-balanced","sourceImage":"https://www.googleapis.com/compute/v1/projects/debian-cloud/global/images/debian-12-bookworm-v20260210"}},"mode":"READ_WRITE","type":"PERSISTENT"}}],"machineType":"projects/{}/zones/{zone}/machineTypes/e2-medium","name":"{name}","networkInterfaces":[{{"network":"projects/{}/global/networks/default"}}],"requestId":"{}","scheduling":{{"automaticRestart":true,"onHostMaintenance":"MIGRATE"}}"#,
-                        self.number,
-                        self.number,
-                        r.uuid()
-                    );
-                    let perms = [
-                        (
-                            "compute.instances.create",
-                            self.zonal("instances", zone, &name),
-                            "compute.instances",
-                        ),
-                        (
-                            "compute.disks.create",
-                            self.zonal("disks", zone, &name),
-                            "compute.disks",
-                        ),
-                    ];
-                    self.compute(
-                        e,
-                        t,
-                        MIG,
-                        "instances.insert",
-                        "",
-                        Kind::Instance,
-                        zone,
-                        &name,
-                        &req,
-                        &perms,
-                        "insert",
-                        13 * SEC,
-                        false,
-                    )
-                } else {
-                    w!(req, r#""requestId":"{}""#, r.uuid());
-                    let perms = [(
-                        "compute.instances.delete",
-                        self.zonal("instances", zone, &name),
-                        "compute.instances",
-                    )];
-                    self.compute(
-                        e,
-                        t,
-                        MIG,
-                        "instances.delete",
-                        "",
-                        Kind::Instance,
-                        zone,
-                        &name,
-                        &req,
-                        &perms,
-                        "delete",
-                        31 * SEC,
-                        false,
-                    )
-                }
-            }
-            _ => {
-                self.req = req;
-                return self.noise_iam(e, t, k);
-            }
-        };
-        self.req = req;
-        res
+        }
+    }
+
+    /// A managed instance group creates or deletes a VM.
+    fn admin_mig(&mut self, e: &mut Emit, t: i64, k: usize, req: &mut Vec<u8>) -> Result<()> {
+        let r = &mut e.rng;
+        // a managed instance group replaces a VM from its (public) image
+        let name = format!("web-mig-{}", r.string(|r, v| r.lower_alnum(v, 4)));
+        let zone = *r.pick(&ZONES);
+        if k == 4 {
+            w!(
+                req,
+                r#""canIpForward":false,"disks":[{{"autoDelete":true,"boot":true,"deviceName":"persistent-disk-0","initializeParams":{{"diskSizeGb":"20","diskType":"pd-balanced","sourceImage":"https://www.googleapis.com/compute/v1/projects/debian-cloud/global/images/debian-12-bookworm-v20260210"}},"mode":"READ_WRITE","type":"PERSISTENT"}}],"machineType":"projects/{}/zones/{zone}/machineTypes/e2-medium","name":"{name}","networkInterfaces":[{{"network":"projects/{}/global/networks/default"}}],"requestId":"{}","scheduling":{{"automaticRestart":true,"onHostMaintenance":"MIGRATE"}}"#,
+                self.number,
+                self.number,
+                r.uuid()
+            );
+            let perms = [
+                (
+                    "compute.instances.create",
+                    self.zonal("instances", zone, &name),
+                    "compute.instances",
+                ),
+                (
+                    "compute.disks.create",
+                    self.zonal("disks", zone, &name),
+                    "compute.disks",
+                ),
+            ];
+            self.compute(
+                e,
+                t,
+                MIG,
+                "instances.insert",
+                "",
+                Kind::Instance,
+                zone,
+                &name,
+                req,
+                &perms,
+                "insert",
+                13 * SEC,
+                false,
+            )
+        } else {
+            w!(req, r#""requestId":"{}""#, r.uuid());
+            let perms = [(
+                "compute.instances.delete",
+                self.zonal("instances", zone, &name),
+                "compute.instances",
+            )];
+            self.compute(
+                e,
+                t,
+                MIG,
+                "instances.delete",
+                "",
+                Kind::Instance,
+                zone,
+                &name,
+                req,
+                &perms,
+                "delete",
+                31 * SEC,
+                false,
+            )
+        }
     }
 }
