@@ -2,6 +2,7 @@
 
 use super::calls::Call;
 use super::personas::*;
+use super::roster::identities;
 use crate::emit::{Emit, Fixed, Gen};
 use crate::error::Result;
 use crate::rng::{hash, Rng};
@@ -36,144 +37,7 @@ impl AzureGen {
         let tenant = Rng::new(hash(&[b"tenant", sub.as_bytes()]))
             .uuid()
             .to_string();
-        let automation_mirid = format!(
-            "/subscriptions/{sub}/resourcegroups/rg-automation/providers/Microsoft.Automation/automationAccounts/aa-scheduler"
-        );
-        let apps_mirid = format!(
-            "/subscriptions/{sub}/resourcegroups/rg-web-prod/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-checkout-prod"
-        );
-        let aks_mirid = format!(
-            "/subscriptions/{sub}/resourcegroups/MC_rg-aks-prod_aks-prod-01_eastus/providers/Microsoft.ManagedIdentity/userAssignedIdentities/aks-prod-01-agentpool"
-        );
-        let app =
-            |key: &'static str, ip: &'static str, role, appid: String, mirid: Option<String>| {
-                IdentSpec {
-                    key,
-                    user: false,
-                    ip,
-                    role,
-                    sub_scope: true,
-                    appid,
-                    upn: "",
-                    display: "",
-                    amr: "",
-                    appidacr: "2",
-                    mirid,
-                }
-            };
-        let guid = |k: &str| {
-            Rng::new(hash(&[sub.as_bytes(), k.as_bytes()]))
-                .uuid()
-                .to_string()
-        };
-        let user = |key: &'static str,
-                    ip: &'static str,
-                    role,
-                    appid: &'static str,
-                    upn: &'static str,
-                    display: &'static str,
-                    amr,
-                    appidacr| IdentSpec {
-            key,
-            user: true,
-            ip,
-            role,
-            sub_scope: role != "Virtual Machine Contributor",
-            appid: appid.to_string(),
-            upn,
-            display,
-            amr,
-            appidacr,
-            mirid: None,
-        };
-        let specs = vec![
-            user(
-                "alice",
-                "192.0.2.10",
-                "Owner",
-                APPID_PORTAL,
-                "alice@contoso.com",
-                "Alice Martin",
-                "pwd,mfa",
-                "2",
-            ),
-            user(
-                "bob",
-                "192.0.2.11",
-                "Contributor",
-                APPID_AZURE_CLI,
-                "bob.smith@contoso.com",
-                "Bob Smith",
-                "pwd,mfa",
-                "0",
-            ),
-            app(
-                "terraform",
-                "20.57.181.9",
-                "Contributor",
-                guid("terraform-appid"),
-                None,
-            ),
-            app(
-                "apps-mi",
-                "52.170.14.2",
-                "Contributor",
-                guid("apps-appid"),
-                Some(apps_mirid),
-            ),
-            app(
-                "aks-mi",
-                "20.85.112.40",
-                "Contributor",
-                guid("aks-appid"),
-                Some(aks_mirid),
-            ),
-            app(
-                "aa-scheduler-mi",
-                "192.0.2.77",
-                "Virtual Machine Contributor",
-                guid("aa-appid"),
-                Some(automation_mirid),
-            ),
-            user(
-                "attacker0",
-                "203.0.113.66",
-                "Contributor",
-                APPID_AZURE_CLI,
-                "svc-deploy@contoso.onmicrosoft.com",
-                "Deploy Service",
-                "pwd",
-                "0",
-            ),
-            user(
-                "attacker1",
-                "198.51.100.77",
-                "Owner",
-                APPID_AZURE_CLI,
-                "k.ivanova@contoso.com",
-                "Katya Ivanova",
-                "pwd",
-                "0",
-            ),
-            user(
-                "jane",
-                "198.51.100.23",
-                "Virtual Machine Contributor",
-                APPID_PORTAL,
-                "jane.doe@contoso.com",
-                "Jane Doe",
-                "pwd,mfa",
-                "2",
-            ),
-            app(
-                "backup-mgmt",
-                "192.0.2.41",
-                "Virtual Machine Contributor",
-                APPID_BACKUP.to_string(),
-                None,
-            ),
-        ];
-        let ids = specs.into_iter().map(|s| ident(sub, s)).collect();
+        let ids = identities(sub);
         let tiers = ["web", "api", "data", "batch"];
         let mut vms: Vec<(String, String)> = (0..16)
             .map(|i| {

@@ -21,4 +21,5 @@ pub(crate) mod generator;
 mod noise;
 mod personas;
 pub(crate) mod planted;
+mod roster;
 mod scheduled;
