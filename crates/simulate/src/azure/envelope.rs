@@ -245,6 +245,86 @@ impl AzureGen {
                 "Information"
             }
         );
+        Self::eh_properties(b, op, ph);
+        b.extend_from_slice(br#""eventCategory":"Administrative","entity":""#);
+        mixed(b, op.rid, op.rg, variant);
+        w!(
+            b,
+            r#"","message":"{}","hierarchy":"{}/{}"}},"eventDataId":""#,
+            op.name,
+            self.tenant,
+            self.sub
+        );
+        b.extend_from_slice(r.uuid().bytes());
+        b.extend_from_slice(b"\"}");
+    }
+
+    /// REST schema, keys sorted (as the az CLI prints them); the sink indents it.
+    pub(super) fn render_rest(&self, b: &mut Vec<u8>, r: &mut Rng, op: &Op, i: usize) {
+        let ph = &op.phases[i];
+        let id = op.ident;
+        let begin = ph.kind == START;
+        let edid = r.uuid();
+        let status = rest_status(ph.kind);
+        let (sub_v, sub_text) = rest_sub_status(ph.kind, ph.code);
+        let provider = op.name.split('/').next().unwrap_or("");
+        let rtype = resource_type(op.name);
+        let localized = localized_name(op.name);
+        w!(
+            b,
+            r#"{{"authorization":{{"action":"{}","scope":"{}"}},"caller":"{}","category":{{"localizedValue":"Administrative","value":"Administrative"}},"claims":{},"correlationId":"{}","description":"","eventDataId":"{edid}","eventName":{{"localizedValue":"{}","value":"{}"}},"eventTimestamp":""#,
+            op.name,
+            op.rid,
+            id.caller(),
+            id.claims,
+            op.corr,
+            if begin {
+                "Begin request"
+            } else {
+                "End request"
+            },
+            if begin { "BeginRequest" } else { "EndRequest" },
+        );
+        time::iso(b, ph.t, 7);
+        let ticks = ph.t / 100 + 621_355_968_000_000_000;
+        w!(
+            b,
+            r#"","httpRequest":{{"clientIpAddress":"{}","clientRequestId":"{}","method":"{}"}},"id":"{}/events/{edid}/ticks/{ticks}","level":"{}","operationId":"{}","operationName":{{"localizedValue":"{localized}","value":"{}"}},"properties":{{"entity":"{}","eventCategory":"Administrative","hierarchy":"{}/{}","message":"{}""#,
+            id.ip,
+            op.client_req,
+            op.method,
+            op.rid,
+            if ph.kind == FAILURE {
+                "Error"
+            } else {
+                "Informational"
+            },
+            op.opid,
+            op.name,
+            op.rid,
+            self.tenant,
+            self.sub,
+            op.name
+        );
+        Self::rest_properties(b, op, ph);
+        w!(
+            b,
+            r#"}},"resourceGroup":"{rg}","resourceGroupName":"{rg}","resourceId":"{}","resourceProviderName":{{"localizedValue":"{provider}","value":"{provider}"}},"resourceType":{{"localizedValue":"{rtype}","value":"{rtype}"}},"status":{{"localizedValue":"{status}","value":"{status}"}},"subStatus":{{"localizedValue":"{sub_text}","value":"{sub_v}"}},"submissionTimestamp":""#,
+            op.rid,
+            rg = op.rg,
+        );
+        time::iso(b, ph.t + 35 * SEC + r.below(100 * SEC as u64) as i64, 7);
+        w!(
+            b,
+            r#"","subscriptionId":"{}","tenantId":"{}"}}"#,
+            self.sub,
+            self.tenant
+        );
+    }
+
+    /// The Event Hub `properties` from `statusCode` through the request and response bodies
+    /// and the status message, each preceded by a comma but the first.
+    fn eh_properties(b: &mut Vec<u8>, op: &Op, ph: &Phase) {
         let mut first = true;
         let mut comma = |b: &mut Vec<u8>| {
             if !first {
@@ -282,90 +362,11 @@ impl AzureGen {
             b.push(b'"');
         }
         comma(b);
-        b.extend_from_slice(br#""eventCategory":"Administrative","entity":""#);
-        mixed(b, op.rid, op.rg, variant);
-        w!(
-            b,
-            r#"","message":"{}","hierarchy":"{}/{}"}},"eventDataId":""#,
-            op.name,
-            self.tenant,
-            self.sub
-        );
-        b.extend_from_slice(r.uuid().bytes());
-        b.extend_from_slice(b"\"}");
     }
 
-    /// REST schema, keys sorted (as the az CLI prints them); the sink indents it.
-    pub(super) fn render_rest(&self, b: &mut Vec<u8>, r: &mut Rng, op: &Op, i: usize) {
-        let ph = &op.phases[i];
-        let id = op.ident;
+    /// The REST `properties` after `message`: bodies, request id, status code and message.
+    fn rest_properties(b: &mut Vec<u8>, op: &Op, ph: &Phase) {
         let begin = ph.kind == START;
-        let edid = r.uuid();
-        let status = match ph.kind {
-            START => "Started",
-            ACCEPT => "Accepted",
-            SUCCESS => "Succeeded",
-            _ => "Failed",
-        };
-        let (sub_v, sub_text) = match (ph.kind, ph.code) {
-            (START, _) => ("", ""),
-            (_, "OK") => ("OK", "OK (HTTP Status Code: 200)"),
-            (_, "Created") => ("Created", "Created (HTTP Status Code: 201)"),
-            (_, "Accepted") => ("Accepted", "Accepted (HTTP Status Code: 202)"),
-            (_, "Forbidden") => ("Forbidden", "Forbidden (HTTP Status Code: 403)"),
-            (_, c) => (c, c),
-        };
-        let provider = op.name.split('/').next().unwrap_or("");
-        let rtype = {
-            let parts: Vec<&str> = op.name.split('/').collect();
-            let n = parts.len();
-            let cut = if parts[n - 1] == "action" { 2 } else { 1 };
-            parts[..n.saturating_sub(cut)].join("/")
-        };
-        let localized = match op.name {
-            "Microsoft.Compute/virtualMachines/deallocate/action" => "Deallocate Virtual Machine",
-            "Microsoft.Compute/virtualMachines/start/action" => "Start Virtual Machine",
-            "Microsoft.Compute/virtualMachines/write" => "Create or Update Virtual Machine",
-            "Microsoft.Compute/disks/write" => "Create or Update Disk",
-            "Microsoft.Storage/storageAccounts/listKeys/action" => "List Storage Account Keys",
-            n => n,
-        };
-        w!(
-            b,
-            r#"{{"authorization":{{"action":"{}","scope":"{}"}},"caller":"{}","category":{{"localizedValue":"Administrative","value":"Administrative"}},"claims":{},"correlationId":"{}","description":"","eventDataId":"{edid}","eventName":{{"localizedValue":"{}","value":"{}"}},"eventTimestamp":""#,
-            op.name,
-            op.rid,
-            id.caller(),
-            id.claims,
-            op.corr,
-            if begin {
-                "Begin request"
-            } else {
-                "End request"
-            },
-            if begin { "BeginRequest" } else { "EndRequest" },
-        );
-        time::iso(b, ph.t, 7);
-        let ticks = ph.t / 100 + 621_355_968_000_000_000;
-        w!(
-            b,
-            r#"","httpRequest":{{"clientIpAddress":"{}","clientRequestId":"{}","method":"{}"}},"id":"{}/events/{edid}/ticks/{ticks}","level":"{}","operationId":"{}","operationName":{{"localizedValue":"{localized}","value":"{}"}},"properties":{{"entity":"{}","eventCategory":"Administrative","hierarchy":"{}/{}","message":"{}""#,
-            id.ip,
-            op.client_req,
-            op.method,
-            op.rid,
-            if ph.kind == FAILURE {
-                "Error"
-            } else {
-                "Informational"
-            },
-            op.opid,
-            op.name,
-            op.rid,
-            self.tenant,
-            self.sub,
-            op.name
-        );
         if begin {
             if let Some(req) = op.req {
                 w!(b, r#","{}":""#, op.body_key);
@@ -392,19 +393,6 @@ impl AzureGen {
             Self::status_message(b, op);
             b.push(b'"');
         }
-        w!(
-            b,
-            r#"}},"resourceGroup":"{rg}","resourceGroupName":"{rg}","resourceId":"{}","resourceProviderName":{{"localizedValue":"{provider}","value":"{provider}"}},"resourceType":{{"localizedValue":"{rtype}","value":"{rtype}"}},"status":{{"localizedValue":"{status}","value":"{status}"}},"subStatus":{{"localizedValue":"{sub_text}","value":"{sub_v}"}},"submissionTimestamp":""#,
-            op.rid,
-            rg = op.rg,
-        );
-        time::iso(b, ph.t + 35 * SEC + r.below(100 * SEC as u64) as i64, 7);
-        w!(
-            b,
-            r#"","subscriptionId":"{}","tenantId":"{}"}}"#,
-            self.sub,
-            self.tenant
-        );
     }
 
     pub(super) fn phases(
@@ -454,5 +442,46 @@ impl AzureGen {
                 resp: None,
             },
         ]
+    }
+}
+
+fn rest_status(kind: u8) -> &'static str {
+    match kind {
+        START => "Started",
+        ACCEPT => "Accepted",
+        SUCCESS => "Succeeded",
+        _ => "Failed",
+    }
+}
+
+/// The REST `subStatus` value and its localized text.
+fn rest_sub_status(kind: u8, code: &str) -> (&str, &str) {
+    match (kind, code) {
+        (START, _) => ("", ""),
+        (_, "OK") => ("OK", "OK (HTTP Status Code: 200)"),
+        (_, "Created") => ("Created", "Created (HTTP Status Code: 201)"),
+        (_, "Accepted") => ("Accepted", "Accepted (HTTP Status Code: 202)"),
+        (_, "Forbidden") => ("Forbidden", "Forbidden (HTTP Status Code: 403)"),
+        (_, c) => (c, c),
+    }
+}
+
+/// The resource type of an operation: its name without the verb (and `action`).
+fn resource_type(name: &str) -> String {
+    let parts: Vec<&str> = name.split('/').collect();
+    let n = parts.len();
+    let cut = if parts[n - 1] == "action" { 2 } else { 1 };
+    parts[..n.saturating_sub(cut)].join("/")
+}
+
+/// The portal's name of an operation, for the ones it names.
+fn localized_name(name: &str) -> &str {
+    match name {
+        "Microsoft.Compute/virtualMachines/deallocate/action" => "Deallocate Virtual Machine",
+        "Microsoft.Compute/virtualMachines/start/action" => "Start Virtual Machine",
+        "Microsoft.Compute/virtualMachines/write" => "Create or Update Virtual Machine",
+        "Microsoft.Compute/disks/write" => "Create or Update Disk",
+        "Microsoft.Storage/storageAccounts/listKeys/action" => "List Storage Account Keys",
+        n => n,
     }
 }
