@@ -7,6 +7,7 @@ use crate::emit::Emit;
 use crate::error::Result;
 use crate::gcp::generator::{stable_id, GcpGen};
 use crate::gcp::personas::*;
+use crate::rng::Rng;
 use crate::time::{self, SEC};
 
 impl GcpGen {
@@ -57,6 +58,34 @@ impl GcpGen {
             "user:r.kumar@acme-corp.example",
             "serviceAccount:etl@acme-prod.iam.gserviceaccount.com",
         ][r.below(3) as usize];
+        Self::iam_request(&mut b, k, member, proj);
+        self.request_metadata(&mut b, r, p, "", t_req);
+        w!(
+            b,
+            r#","resourceLocation":{{"currentLocations":["{}"]}},"resourceName":"{rname}","#,
+            if k == 8 { "us-central1" } else { "global" }
+        );
+        Self::iam_response(&mut b, r, k, member, proj, t);
+        w!(b, r#""serviceName":"{service}","#);
+        if k == 8 {
+            w!(
+                b,
+                r#""serviceData":{{"@type":"type.googleapis.com/google.iam.v1.logging.AuditData","policyDelta":{{"bindingDeltas":[{{"action":"ADD","member":"{member}","role":"roles/storage.objectViewer"}}]}}}},"#
+            );
+        }
+        b.extend_from_slice(br#""status":{}},"receiveTimestamp":""#);
+        time::iso(&mut b, t_req + 300_000_000 + r.below(500_000_000) as i64, 9);
+        self.iam_resource(&mut b, k);
+        b.extend_from_slice(br#","severity":"NOTICE","timestamp":""#);
+        time::iso(&mut b, t, 6);
+        b.extend_from_slice(b"\"}");
+        let res = e.now(0, &b);
+        self.buf = b;
+        res
+    }
+
+    /// The `request` of a policy change or a key creation; a bucket's change logs none.
+    fn iam_request(b: &mut Vec<u8>, k: usize, member: &str, proj: &str) {
         match k {
             6 => w!(
                 b,
@@ -68,12 +97,10 @@ impl GcpGen {
             ),
             _ => {}
         }
-        self.request_metadata(&mut b, r, p, "", t_req);
-        w!(
-            b,
-            r#","resourceLocation":{{"currentLocations":["{}"]}},"resourceName":"{rname}","#,
-            if k == 8 { "us-central1" } else { "global" }
-        );
+    }
+
+    /// The `response` of a policy change or a key creation.
+    fn iam_response(b: &mut Vec<u8>, r: &mut Rng, k: usize, member: &str, proj: &str, t: i64) {
         match k {
             6 => w!(
                 b,
@@ -84,7 +111,7 @@ impl GcpGen {
                     b,
                     r#""response":{{"@type":"type.googleapis.com/google.iam.admin.v1.ServiceAccountKey","key_algorithm":2,"key_origin":2,"key_type":1,"name":"projects/{proj}/serviceAccounts/app-runtime@{proj}.iam.gserviceaccount.com/keys/"#
                 );
-                r.hex(&mut b, 40);
+                r.hex(b, 40);
                 w!(
                     b,
                     r#"","valid_after_time":{{"seconds":"{}"}},"valid_before_time":{{"seconds":"253402300799"}}}},"#,
@@ -93,15 +120,11 @@ impl GcpGen {
             }
             _ => {}
         }
-        w!(b, r#""serviceName":"{service}","#);
-        if k == 8 {
-            w!(
-                b,
-                r#""serviceData":{{"@type":"type.googleapis.com/google.iam.v1.logging.AuditData","policyDelta":{{"bindingDeltas":[{{"action":"ADD","member":"{member}","role":"roles/storage.objectViewer"}}]}}}},"#
-            );
-        }
-        b.extend_from_slice(br#""status":{}},"receiveTimestamp":""#);
-        time::iso(&mut b, t_req + 300_000_000 + r.below(500_000_000) as i64, 9);
+    }
+
+    /// The `resource` an IAM change names: the project, the service account or the bucket.
+    fn iam_resource(&self, b: &mut Vec<u8>, k: usize) {
+        let proj = &self.project;
         match k {
             6 => w!(
                 b,
@@ -118,11 +141,5 @@ impl GcpGen {
                 self.buckets[0]
             ),
         }
-        b.extend_from_slice(br#","severity":"NOTICE","timestamp":""#);
-        time::iso(&mut b, t, 6);
-        b.extend_from_slice(b"\"}");
-        let res = e.now(0, &b);
-        self.buf = b;
-        res
     }
 }
