@@ -30,70 +30,7 @@ impl GcpGen {
             "{}",
             100_000_000_000 + hash(&[b"number", project.as_bytes()]) % 900_000_000_000
         );
-        let user = |email: &str, ip: &str, ua| Principal {
-            email: email.to_string(),
-            subject: format!("user:{email}"),
-            ip: Some(ip.to_string()),
-            network: false,
-            ua,
-        };
-        let sa = |email: String, ip: Option<&str>, network: bool, ua| Principal {
-            subject: format!("serviceAccount:{email}"),
-            email,
-            ip: ip.map(str::to_string),
-            network,
-            ua,
-        };
-        let p = vec![
-            user("alice@acme-corp.example", "192.0.2.10", UaKind::GcloudLinux),
-            user("bob.smith@acme-corp.example", "192.0.2.11", UaKind::Console),
-            sa(
-                format!("terraform@{project}.iam.gserviceaccount.com"),
-                Some("20.57.181.9"),
-                false,
-                UaKind::Terraform,
-            ),
-            sa(
-                format!("app-runtime@{project}.iam.gserviceaccount.com"),
-                Some("10.128.0.14"),
-                true,
-                UaKind::GoStorage,
-            ),
-            sa(
-                format!("{number}@cloudservices.gserviceaccount.com"),
-                None,
-                false,
-                UaKind::Mig,
-            ),
-            sa(
-                format!("service-{number}@compute-system.iam.gserviceaccount.com"),
-                None,
-                false,
-                UaKind::None,
-            ),
-            user(
-                "mallory.ext@acme-corp.example",
-                "203.0.113.66",
-                UaKind::GcloudLinux,
-            ),
-            sa(
-                format!("ci-runner@{project}.iam.gserviceaccount.com"),
-                Some("198.51.100.77"),
-                false,
-                UaKind::Python,
-            ),
-            user(
-                "jane.doe@acme-corp.example",
-                "198.51.100.23",
-                UaKind::GcloudMac,
-            ),
-            sa(
-                format!("dr-automation@{project}.iam.gserviceaccount.com"),
-                Some("gce-internal-ip"),
-                true,
-                UaKind::Python,
-            ),
-        ];
+        let p = principals(project, &number);
         let tiers = ["web", "api", "worker", "db"];
         let instances = (0..16)
             .map(|i| (format!("{}-{:02}", tiers[i % 4], i / 4 + 1), ZONES[i % 3]))
