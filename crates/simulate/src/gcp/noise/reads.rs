@@ -220,10 +220,7 @@ impl GcpGen {
         let p = &self.p[who];
         let (rname, request) = self.read_target(read, d);
         let (service, method) = (read.service, read.method);
-        let Drawn {
-            bucket, inst, zone, ..
-        } = d;
-        let zone = *zone;
+        let zone = d.zone;
         b.extend_from_slice(br#"{"insertId":""#);
         Self::insert_id(b, r);
         w!(
@@ -262,6 +259,23 @@ impl GcpGen {
         }
         b.extend_from_slice(br#"},"receiveTimestamp":""#);
         time::iso(b, t_req + 100_000_000 + r.below(700_000_000) as i64, 9);
+        self.read_resource(b, read, d);
+        w!(
+            b,
+            r#","severity":"{}","timestamp":""#,
+            if fail { "ERROR" } else { "INFO" }
+        );
+        time::iso(b, t, 6);
+        b.extend_from_slice(b"\"}");
+    }
+
+    /// The monitored `resource` of a read's entry, by service.
+    fn read_resource(&self, b: &mut Vec<u8>, read: &DataRead, d: &Drawn) {
+        let proj = &self.project;
+        let (service, method) = (read.service, read.method);
+        let Drawn {
+            bucket, inst, zone, ..
+        } = d;
         match service {
             "storage.googleapis.com" => w!(
                 b,
@@ -285,12 +299,5 @@ impl GcpGen {
                 r#"","resource":{{"labels":{{"project_id":"{proj}"}},"type":"project"}}"#
             ),
         }
-        w!(
-            b,
-            r#","severity":"{}","timestamp":""#,
-            if fail { "ERROR" } else { "INFO" }
-        );
-        time::iso(b, t, 6);
-        b.extend_from_slice(b"\"}");
     }
 }
