@@ -26,19 +26,10 @@ impl AwsGen {
     pub(super) fn render_fixed(&self, b: &mut Vec<u8>, r: &mut Rng, t: i64, call: &Call) {
         let rid = r.uuid();
         let (p, read_only, host) = match call {
-            Call::DescribeInstances { who, ids: v }
-            | Call::DescribeSnapshots { who, snaps: v }
-            | Call::DescribeVolumes { who, vols: v } => {
-                let p = self.who(who);
-                let row = FIXED_READS
-                    .iter()
-                    .find(|row| row.matches(call))
-                    .expect("a row per fixed read");
-                self.ec2_head(b, p, t, row.name, row.cli);
-                w!(b, r#","requestParameters":{{"{}":"#, row.set);
-                Self::items(b, row.item, v);
-                w!(b, r#"{}}},"responseElements":null"#, row.rest);
-                (p, true, self.hosts.ec2.as_str())
+            Call::DescribeInstances { .. }
+            | Call::DescribeSnapshots { .. }
+            | Call::DescribeVolumes { .. } => {
+                (self.describe(b, t, call), true, self.hosts.ec2.as_str())
             }
             Call::GetCallerIdentity { who } => {
                 let p = self.who(who);
@@ -78,6 +69,22 @@ impl AwsGen {
             ),
         };
         self.call_tail(b, r, p, rid.bytes(), read_only, host);
+    }
+
+    /// A describe call of the fixed plan, from its row; returns the caller.
+    fn describe(&self, b: &mut Vec<u8>, t: i64, call: &Call) -> &Persona {
+        let (who, ids, row) = match call {
+            Call::DescribeInstances { who, ids } => (who, ids, &FIXED_READS[0]),
+            Call::DescribeSnapshots { who, snaps } => (who, snaps, &FIXED_READS[1]),
+            Call::DescribeVolumes { who, vols } => (who, vols, &FIXED_READS[2]),
+            _ => unreachable!("not a describe call"),
+        };
+        let p = self.who(who);
+        self.ec2_head(b, p, t, row.name, row.cli);
+        w!(b, r#","requestParameters":{{"{}":"#, row.set);
+        Self::items(b, row.item, ids);
+        w!(b, r#"{}}},"responseElements":null"#, row.rest);
+        p
     }
 
     /// The head of an EC2 management call.
@@ -329,17 +336,7 @@ struct FixedRead {
     rest: &'static str,
 }
 
-impl FixedRead {
-    fn matches(&self, call: &Call) -> bool {
-        matches!(
-            (self.name, call),
-            ("DescribeInstances", Call::DescribeInstances { .. })
-                | ("DescribeSnapshots", Call::DescribeSnapshots { .. })
-                | ("DescribeVolumes", Call::DescribeVolumes { .. })
-        )
-    }
-}
-
+/// `DescribeInstances`, `DescribeSnapshots` and `DescribeVolumes`, in this order.
 const FIXED_READS: [FixedRead; 3] = [
     FixedRead {
         name: "DescribeInstances",

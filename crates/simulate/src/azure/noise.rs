@@ -112,12 +112,13 @@ impl AzureGen {
         let st = r.pick(&self.storage).clone();
         let kv = r.pick(&self.vaults).clone();
         let d = Drawn { vm, vm_rg, st, kv };
+        // each kind draws what it always has, in the same order, so the groups are only layout
         let (name, rid, rg, who, method, accept, done, code): NoiseSpec = match k {
             0..=2 => self.list_action(r, &LIST_ACTIONS[k], &d),
-            3..=5 => self.noise_deploy(r, &mut req, k, &d),
-            6..=8 => self.noise_config(r, &mut req, k, &d),
-            9 | 10 => self.noise_vm(r, &mut req, k, &d, t),
-            _ => self.noise_storage(r, &mut req, k, &d),
+            3..=5 => self.noise_deployment_tag_rule(r, &mut req, k, &d),
+            6..=8 => self.noise_extension_role_secret(r, &mut req, k, &d),
+            9 | 10 => self.noise_snapshot_or_vm_tags(r, &mut req, k, &d, t),
+            _ => self.noise_diagnostics_container_disk(r, &mut req, k, &d),
         };
         let reqb = if req.is_empty() { None } else { Some(&req[..]) };
         let mut op = self.new_op(r, name, &rid, &rg, who, method, reqb);
@@ -149,7 +150,13 @@ impl AzureGen {
     }
 
     /// Deployments, tags and security rules.
-    fn noise_deploy(&self, r: &mut Rng, req: &mut Vec<u8>, k: usize, d: &Drawn) -> NoiseSpec {
+    fn noise_deployment_tag_rule(
+        &self,
+        r: &mut Rng,
+        req: &mut Vec<u8>,
+        k: usize,
+        d: &Drawn,
+    ) -> NoiseSpec {
         let sub: &str = &self.sub;
         let (vm, vm_rg) = (&d.vm, &d.vm_rg);
         match k {
@@ -216,7 +223,13 @@ impl AzureGen {
     }
 
     /// Extensions, role assignments and secrets.
-    fn noise_config(&self, r: &mut Rng, req: &mut Vec<u8>, k: usize, d: &Drawn) -> NoiseSpec {
+    fn noise_extension_role_secret(
+        &self,
+        r: &mut Rng,
+        req: &mut Vec<u8>,
+        k: usize,
+        d: &Drawn,
+    ) -> NoiseSpec {
         let sub: &str = &self.sub;
         let (vm, vm_rg, kv) = (&d.vm, &d.vm_rg, &d.kv);
         match k {
@@ -278,7 +291,14 @@ impl AzureGen {
     }
 
     /// Snapshots of OS disks and VM tag updates.
-    fn noise_vm(&self, r: &mut Rng, req: &mut Vec<u8>, k: usize, d: &Drawn, t: i64) -> NoiseSpec {
+    fn noise_snapshot_or_vm_tags(
+        &self,
+        r: &mut Rng,
+        req: &mut Vec<u8>,
+        k: usize,
+        d: &Drawn,
+        t: i64,
+    ) -> NoiseSpec {
         let sub: &str = &self.sub;
         let (vm, vm_rg) = (&d.vm, &d.vm_rg);
         match k {
@@ -334,7 +354,13 @@ impl AzureGen {
     }
 
     /// Diagnostic settings, blob containers and data disks.
-    fn noise_storage(&self, r: &mut Rng, req: &mut Vec<u8>, k: usize, d: &Drawn) -> NoiseSpec {
+    fn noise_diagnostics_container_disk(
+        &self,
+        r: &mut Rng,
+        req: &mut Vec<u8>,
+        k: usize,
+        d: &Drawn,
+    ) -> NoiseSpec {
         let sub: &str = &self.sub;
         let (vm, vm_rg, st, kv) = (&d.vm, &d.vm_rg, &d.st, &d.kv);
         match k {

@@ -26,20 +26,26 @@ impl GcpGen {
         req.clear();
         let res = match call {
             Call::Stop { .. } | Call::Start { .. } | Call::Detach { .. } => {
-                self.fixed_power(e, t, call, &mut req)
+                self.fixed_stop_start_detach(e, t, call, &mut req)
             }
             Call::DiskFromSnapshot { .. } => self.fixed_disk(e, t, call, &mut req),
-            Call::Attach { .. } => self.fixed_attachment(e, t, call, &mut req),
+            Call::Attach { .. } => self.fixed_attach(e, t, call, &mut req),
             Call::SetMachineType { .. } | Call::CreateSnapshot { .. } => {
-                self.fixed_resize(e, t, call, &mut req)
+                self.fixed_machine_type_or_snapshot(e, t, call, &mut req)
             }
         };
         self.req = req;
         res
     }
 
-    /// Stops, starts and detaches.
-    fn fixed_power(&mut self, e: &mut Emit, t: i64, call: &Call, req: &mut Vec<u8>) -> Result<()> {
+    /// Stops, starts and detaches: the calls that take an instance apart.
+    fn fixed_stop_start_detach(
+        &mut self,
+        e: &mut Emit,
+        t: i64,
+        call: &Call,
+        req: &mut Vec<u8>,
+    ) -> Result<()> {
         match call {
             Call::Stop { who, zone, inst } | Call::Start { who, zone, inst } => {
                 let verb = if matches!(call, Call::Start { .. }) {
@@ -172,14 +178,8 @@ impl GcpGen {
         }
     }
 
-    /// Disks attached.
-    fn fixed_attachment(
-        &mut self,
-        e: &mut Emit,
-        t: i64,
-        call: &Call,
-        req: &mut Vec<u8>,
-    ) -> Result<()> {
+    /// A disk attached to an instance.
+    fn fixed_attach(&mut self, e: &mut Emit, t: i64, call: &Call, req: &mut Vec<u8>) -> Result<()> {
         match call {
             Call::Attach {
                 who,
@@ -227,7 +227,13 @@ impl GcpGen {
     }
 
     /// Machine types and snapshots.
-    fn fixed_resize(&mut self, e: &mut Emit, t: i64, call: &Call, req: &mut Vec<u8>) -> Result<()> {
+    fn fixed_machine_type_or_snapshot(
+        &mut self,
+        e: &mut Emit,
+        t: i64,
+        call: &Call,
+        req: &mut Vec<u8>,
+    ) -> Result<()> {
         match call {
             Call::SetMachineType {
                 who,

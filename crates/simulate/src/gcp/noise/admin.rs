@@ -22,7 +22,7 @@ impl GcpGen {
         let who = [ALICE, TF, BOB][r.weighted(&[30, 55, 15])];
         let res = match k {
             0 | 1 => self.admin_metadata(e, t, k, (who, fail), (&inst, zone), &mut req),
-            2 | 3 => self.admin_instance(e, t, k, (who, fail), (&inst, zone), &mut req),
+            2 | 3 => self.admin_firewall_or_snapshot(e, t, k, (who, fail), (&inst, zone), &mut req),
             4 | 5 => self.admin_mig(e, t, k, &mut req),
             _ => {
                 self.req = req;
@@ -104,8 +104,8 @@ impl GcpGen {
         }
     }
 
-    /// Other changes to an instance.
-    fn admin_instance(
+    /// A firewall rule updated, or a disk snapshotted by hand.
+    fn admin_firewall_or_snapshot(
         &mut self,
         e: &mut Emit,
         t: i64,
