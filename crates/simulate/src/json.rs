@@ -1,4 +1,4 @@
-//! Byte-level JSON helpers: records are written from templates, not built as values.
+//! Byte-level JSON writing: records are written from templates, not built as values.
 
 /// Writes `s` as the inside of a JSON string (without the quotes).
 pub(crate) fn escaped(out: &mut Vec<u8>, s: &[u8]) {
