@@ -6,12 +6,15 @@
 //! serde_json, which escapes what JSON requires.
 
 mod csv_out;
-pub mod escape;
 mod html;
 mod jsonl;
 mod ocsf;
 pub mod sigma;
 mod table;
+
+/// Terminal and CSV-formula neutralisation; a crate of its own so that `serve` need not pull
+/// in the report writers to escape one line of stderr.
+pub use revertwatch_escape as escape;
 
 use std::io::{self, Write};
 

@@ -237,5 +237,5 @@ async fn wait_for_signal() {
 
 /// Terminal-safe text for stderr: log content is attacker-controlled.
 pub(crate) fn escape(s: &str) -> std::borrow::Cow<'_, str> {
-    revertwatch_report::escape::terminal(s)
+    revertwatch_escape::terminal(s)
 }
