@@ -1,4 +1,5 @@
-//! `--hec-*`: a hunt's incidents to a Splunk HTTP Event Collector, beside the normal output.
+//! `--hec-*`: a hunt's incidents to a Splunk HTTP Event Collector, beside the normal output;
+//! and the same flags' checks for `serve --alerts-hec-*`.
 //!
 //! The HEC is set up before the hunt reads anything ([`prepare`]), so a missing token or a bad
 //! CA file fails in a moment rather than after hours of archives; [`Hec::send`] then sends what
@@ -21,35 +22,87 @@ pub struct Hec {
     sink: HecSink,
 }
 
+/// The flags that name one HEC destination, for messages: `hunt`'s `--hec-*` and `serve`'s
+/// `--alerts-hec-*` take the same values and fail the same ways.
+pub struct HecFlags {
+    pub url: &'static str,
+    pub token_file: &'static str,
+    pub index: &'static str,
+    pub ca: &'static str,
+    /// What goes there: `incidents` or `alerts`.
+    pub sends: &'static str,
+}
+
+/// `hunt`'s names.
+pub const HUNT_FLAGS: HecFlags = HecFlags {
+    url: "--hec-url",
+    token_file: "--hec-token-file",
+    index: "--hec-index",
+    ca: "--hec-ca",
+    sends: "incidents",
+};
+
+/// One HEC destination as given on the command line.
+pub struct HecTarget<'a> {
+    pub flags: &'a HecFlags,
+    pub url: Option<&'a str>,
+    pub token_file: Option<&'a Path>,
+    pub index: Option<&'a str>,
+    pub ca: Option<&'a Path>,
+    pub batch: usize,
+}
+
 /// `None` without `--hec-url`. Reads the token, checks the URL and the CA file, and warns on
 /// stderr about plain http:// and about a token file others can read.
 pub fn prepare(args: &HecArgs) -> anyhow::Result<Option<Hec>> {
-    let Some(url) = &args.hec_url else {
-        let stray = [
-            ("--hec-token-file", args.hec_token_file.is_some()),
-            ("--hec-index", args.hec_index.is_some()),
-            ("--hec-ca", args.hec_ca.is_some()),
-        ];
-        if let Some((flag, _)) = stray.iter().find(|(_, given)| *given) {
-            bail!("{flag} only applies with --hec-url (the HEC to send incidents to)");
-        }
-        return Ok(None);
-    };
-    let token = token(args)?;
-    if url.trim().to_ascii_lowercase().starts_with("http://") {
-        eprintln!(
-            "revertwatch: warning: --hec-url is plain http://: the token and the incidents cross \
-             the network unencrypted; use https:// unless the collector is on this machine"
-        );
-    }
-    let cfg = HecConfig {
-        index: args.hec_index.clone(),
+    let target = HecTarget {
+        flags: &HUNT_FLAGS,
+        url: args.hec_url.as_deref(),
+        token_file: args.hec_token_file.as_deref(),
+        index: args.hec_index.as_deref(),
+        ca: args.hec_ca.as_deref(),
         batch: args.hec_batch,
-        ca_file: args.hec_ca.clone(),
-        ..HecConfig::new(url.trim(), token)
+    };
+    let Some(cfg) = config(&target)? else {
+        return Ok(None);
     };
     Ok(Some(Hec {
         sink: HecSink::new(cfg)?,
+    }))
+}
+
+/// The HEC configuration `target` gives, `None` without a URL (and then no other flag of it
+/// may be given). The token comes from the token file, else `$REVERTWATCH_HEC_TOKEN`.
+pub fn config(target: &HecTarget<'_>) -> anyhow::Result<Option<HecConfig>> {
+    let flags = target.flags;
+    let Some(url) = target.url else {
+        let stray = [
+            (flags.token_file, target.token_file.is_some()),
+            (flags.index, target.index.is_some()),
+            (flags.ca, target.ca.is_some()),
+        ];
+        if let Some((flag, _)) = stray.iter().find(|(_, given)| *given) {
+            bail!(
+                "{flag} only applies with {} (the HEC to send {} to)",
+                flags.url,
+                flags.sends
+            );
+        }
+        return Ok(None);
+    };
+    let token = token(flags, target.token_file)?;
+    if url.trim().to_ascii_lowercase().starts_with("http://") {
+        eprintln!(
+            "revertwatch: warning: {} is plain http://: the token and the {} cross \
+             the network unencrypted; use https:// unless the collector is on this machine",
+            flags.url, flags.sends
+        );
+    }
+    Ok(Some(HecConfig {
+        index: target.index.map(str::to_string),
+        batch: target.batch,
+        ca_file: target.ca.map(Path::to_path_buf),
+        ..HecConfig::new(url.trim(), token)
     }))
 }
 
@@ -63,7 +116,7 @@ impl Hec {
             .filter(|i| show_failed || i.severity > Severity::None)
             .cloned()
             .collect();
-        let report = self.sink.send(&outgoing)?;
+        let report = self.sink.send_incidents(&outgoing)?;
         Ok(summary(&report))
     }
 }
@@ -82,23 +135,26 @@ fn summary(report: &SendReport) -> String {
     )
 }
 
-/// The token: the first line of `--hec-token-file`, else `$REVERTWATCH_HEC_TOKEN`.
-fn token(args: &HecArgs) -> anyhow::Result<String> {
-    if let Some(path) = &args.hec_token_file {
+/// The token: the first line of the token file, else `$REVERTWATCH_HEC_TOKEN`.
+fn token(flags: &HecFlags, file: Option<&Path>) -> anyhow::Result<String> {
+    if let Some(path) = file {
         return token_from_file(path);
     }
     match std::env::var(TOKEN_ENV) {
         Ok(value) if !value.trim().is_empty() => Ok(value.trim().to_string()),
         Ok(_) => bail!(
-            "${TOKEN_ENV} is set but empty; put the HEC token in it, or pass --hec-token-file FILE"
+            "${TOKEN_ENV} is set but empty; put the HEC token in it, or pass {} FILE",
+            flags.token_file
         ),
         Err(std::env::VarError::NotUnicode(_)) => {
             bail!("${TOKEN_ENV} is not valid UTF-8; a HEC token is one line of ASCII")
         }
         Err(std::env::VarError::NotPresent) => bail!(
-            "--hec-url needs a HEC token: pass --hec-token-file FILE (the token on its first line) \
+            "{} needs a HEC token: pass {} FILE (the token on its first line) \
              or set ${TOKEN_ENV}; there is no token flag, so that it stays out of shell history \
-             and process listings"
+             and process listings",
+            flags.url,
+            flags.token_file
         ),
     }
 }

@@ -9,8 +9,10 @@ use anyhow::{bail, Context};
 use clap::Args;
 use revertwatch_decode::Limits;
 use revertwatch_serve::{EngineConfig, JetStreamInput, NatsInput, Partitioning, ServeConfig};
+use revertwatch_sink::{HecConfig, WebhookConfig};
 
 use crate::args::{parse_duration, PackArgs, TuningArgs};
+use crate::hec_cmd::{self, HecFlags, HecTarget};
 use crate::packs::{choose, Profile};
 
 const SERVE_EXAMPLES: &str = "\
@@ -26,6 +28,10 @@ Examples:
   # Read a JetStream stream with a durable consumer; alerts to a NATS subject as well
   revertwatch serve --state-dir ./state --nats nats://127.0.0.1:4222 --stream CLOUDLOGS \\
       --alerts-subject revertwatch.alerts
+
+  # Alerts to Splunk through its HEC (token in a file, or $REVERTWATCH_HEC_TOKEN)
+  revertwatch serve --state-dir ./state --hec-token-file /etc/revertwatch/hec-tokens \\
+      --alerts-hec-url https://splunk.example.com:8088 --alerts-hec-token-file /etc/revertwatch/splunk-token
 
   # Scale out: every instance reads its share of 8 account partitions (see README)
   revertwatch serve --state-dir ./state --nats nats://n1:4222 --stream CLOUDLOGS \\
@@ -119,6 +125,32 @@ pub struct ServeArgs {
     #[arg(long, value_name = "URL")]
     pub webhook: Option<String>,
 
+    /// Extra CA certificate (PEM) to trust for the webhook's TLS, e.g. a private CA.
+    #[arg(long, value_name = "FILE", requires = "webhook")]
+    pub webhook_ca: Option<PathBuf>,
+
+    /// Send alerts to this Splunk HEC (e.g. https://splunk.example.com:8088), sourcetype
+    /// revertwatch:alert, through hunt's HEC client. The token comes from
+    /// --alerts-hec-token-file or $REVERTWATCH_HEC_TOKEN, never from a flag.
+    #[arg(long, value_name = "URL")]
+    pub alerts_hec_url: Option<String>,
+
+    /// File holding the token of the alerts HEC (one line).
+    #[arg(long, value_name = "FILE")]
+    pub alerts_hec_token_file: Option<PathBuf>,
+
+    /// HEC index for alerts (default: the token's default index).
+    #[arg(long, value_name = "INDEX")]
+    pub alerts_hec_index: Option<String>,
+
+    /// Extra CA certificate (PEM) to trust for the alerts HEC's TLS, e.g. a private CA.
+    #[arg(long, value_name = "FILE")]
+    pub alerts_hec_ca: Option<PathBuf>,
+
+    /// Alerts per HEC request.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub alerts_hec_batch: usize,
+
     #[command(flatten)]
     pub pack: PackArgs,
 
@@ -181,53 +213,24 @@ pub fn run(args: ServeArgs) -> anyhow::Result<i32> {
         Some(f) => tokens(f)?,
         None => HashSet::new(),
     };
-    if hec_tokens.is_empty() && args.nats.is_none() {
-        bail!("nothing to read: give --hec-token-file (HEC input) or --nats with --stream (JetStream)");
-    }
-    if args.stream.is_some() && args.nats.is_none() {
-        bail!("--stream needs --nats URL");
-    }
-    if args.alerts_subject.is_some() && args.nats.is_none() {
-        bail!("--alerts-subject needs --nats URL");
-    }
-    if let Some(name) = &args.instance {
-        if name.is_empty()
-            || !name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
-            bail!("--instance takes letters, digits, `-` and `_` (it names a NATS KV key)");
-        }
-    }
-    if args.partitions == Some(0) {
-        bail!("--partitions must be at least 1");
-    }
-    if args.partitions.is_some() && !args.partition_subject.contains("{}") {
-        bail!("--partition-subject must contain `{{}}` where the partition number goes");
-    }
-    if args.alerts_jsonl.is_none() && args.alerts_subject.is_none() && args.webhook.is_none() {
+    check(&args, &hec_tokens)?;
+    let alerts_hec = alerts_hec(&args)?;
+    let webhook = args.webhook.as_ref().map(|url| WebhookConfig {
+        ca_file: args.webhook_ca.clone(),
+        ..WebhookConfig::new(url.clone())
+    });
+    if args.alerts_jsonl.is_none()
+        && args.alerts_subject.is_none()
+        && alerts_hec.is_none()
+        && webhook.is_none()
+    {
         eprintln!(
-            "revertwatch: warning: no alert sink (--alerts-jsonl, --alerts-subject, --webhook): \
-             alerts stay queued in the state directory until one is given"
+            "revertwatch: warning: no alert sink (--alerts-jsonl, --alerts-subject, \
+             --alerts-hec-url, --webhook): alerts stay queued in the state directory until one \
+             is given"
         );
     }
-    let input = args.stream.as_ref().map(|stream| JetStreamInput {
-        stream: stream.clone(),
-        durable: args.consumer.clone(),
-        filter: args.filter_subject.clone(),
-        batch: args.batch.max(1),
-        ack_wait: args.ack_wait,
-    });
-    let nats_input = input.map(|input| NatsInput {
-        input,
-        partitioning: args.partitions.map(|partitions| Partitioning {
-            partitions,
-            subject: args.partition_subject.clone(),
-            instance: args.instance.clone().unwrap_or_else(default_instance),
-            lease: args.lease.max(Duration::from_secs(3)),
-            replicas: args.lease_replicas,
-        }),
-    });
+    let nats_input = nats_input(&args);
     let cfg = ServeConfig {
         engine: EngineConfig {
             pack,
@@ -252,12 +255,92 @@ pub fn run(args: ServeArgs) -> anyhow::Result<i32> {
         nats_input,
         alerts_jsonl: args.alerts_jsonl,
         alerts_subject: args.alerts_subject,
-        webhook: args.webhook,
+        alerts_hec,
+        webhook,
         quiet: args.quiet,
         heap_bytes: Some(crate::heap::live_bytes),
     };
     revertwatch_serve::run(cfg)?;
     Ok(0)
+}
+
+/// Flags that cannot go together, or values that cannot work, before anything starts.
+fn check(args: &ServeArgs, hec_tokens: &HashSet<String>) -> anyhow::Result<()> {
+    if hec_tokens.is_empty() && args.nats.is_none() {
+        bail!("nothing to read: give --hec-token-file (HEC input) or --nats with --stream (JetStream)");
+    }
+    if args.stream.is_some() && args.nats.is_none() {
+        bail!("--stream needs --nats URL");
+    }
+    if args.alerts_subject.is_some() && args.nats.is_none() {
+        bail!("--alerts-subject needs --nats URL");
+    }
+    if let Some(name) = &args.instance {
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            bail!("--instance takes letters, digits, `-` and `_` (it names a NATS KV key)");
+        }
+    }
+    if args.partitions == Some(0) {
+        bail!("--partitions must be at least 1");
+    }
+    if args.partitions.is_some() && !args.partition_subject.contains("{}") {
+        bail!("--partition-subject must contain `{{}}` where the partition number goes");
+    }
+    Ok(())
+}
+
+/// `--alerts-hec-*`, checked as `hunt` checks `--hec-*`. Delivery runs on the engine thread,
+/// between batches, so a slow HEC must not hold it long: a shorter timeout and retry budget
+/// than hunt's, and a `Retry-After` honoured up to 5 s. What still fails stays in the outbox
+/// and is sent again two seconds later.
+fn alerts_hec(args: &ServeArgs) -> anyhow::Result<Option<HecConfig>> {
+    let target = HecTarget {
+        flags: &SERVE_HEC_FLAGS,
+        url: args.alerts_hec_url.as_deref(),
+        token_file: args.alerts_hec_token_file.as_deref(),
+        index: args.alerts_hec_index.as_deref(),
+        ca: args.alerts_hec_ca.as_deref(),
+        batch: args.alerts_hec_batch,
+    };
+    Ok(hec_cmd::config(&target)?.map(|cfg| HecConfig {
+        timeout: Duration::from_secs(10),
+        max_retries: 2,
+        backoff_base: Duration::from_millis(250),
+        max_retry_after: Duration::from_secs(5),
+        ..cfg
+    }))
+}
+
+const SERVE_HEC_FLAGS: HecFlags = HecFlags {
+    url: "--alerts-hec-url",
+    token_file: "--alerts-hec-token-file",
+    index: "--alerts-hec-index",
+    ca: "--alerts-hec-ca",
+    sends: "alerts",
+};
+
+fn nats_input(args: &ServeArgs) -> Option<NatsInput> {
+    let input = args.stream.as_ref().map(|stream| JetStreamInput {
+        stream: stream.clone(),
+        durable: args.consumer.clone(),
+        filter: args.filter_subject.clone(),
+        batch: args.batch.max(1),
+        ack_wait: args.ack_wait,
+    });
+    input.map(|input| NatsInput {
+        input,
+        partitioning: args.partitions.map(|partitions| Partitioning {
+            partitions,
+            subject: args.partition_subject.clone(),
+            instance: args.instance.clone().unwrap_or_else(default_instance),
+            lease: args.lease.max(Duration::from_secs(3)),
+            replicas: args.lease_replicas,
+        }),
+    })
 }
 
 /// Tokens, one per line; blank lines and `#` comments are ignored.

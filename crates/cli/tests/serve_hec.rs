@@ -1,6 +1,9 @@
 //! `serve` through its Splunk-HEC-compatible receiver: the same incidents as `hunt`, HEC's own
 //! replies, and state that survives a restart.
 
+// One driver for the test HEC, shared with the sink crate's own tests.
+#[path = "../../sink/tests/hec_server/mod.rs"]
+mod hec_server;
 #[path = "support/live.rs"]
 mod live;
 mod support;
@@ -337,4 +340,47 @@ fn regression_a_shared_call_does_not_reopen_a_closed_incident() {
     assert_eq!(hunted.jsonl().len(), 2);
     assert_eq!(evidence(&served), evidence(&hunted.jsonl()));
     alerts(&alerts_file);
+}
+
+/// `--alerts-hec-url`: every alert also reaches a Splunk HEC (scripts/hec-server.py) through
+/// hunt's HEC client, as an event of sourcetype revertwatch:alert whose `event` is the alert
+/// the file has, in spite of the HEC's back-pressure; a resend alerts nothing there either.
+#[test]
+fn alerts_reach_a_hec_as_the_file_has_them() {
+    let hec = hec_server::HecServer::start(hec_server::Options {
+        busy: 2,
+        ..hec_server::Options::default()
+    });
+    let splunk_token = hec.dir.path().join("splunk-token");
+    std::fs::write(&splunk_token, format!("{}\n", hec_server::TOKEN)).unwrap();
+    let corpus = Corpus::simulate("1MB", 7);
+    let url = hec.url();
+    let (_work, alerts_file, server) = started(&[
+        "--alerts-hec-url",
+        &url,
+        "--alerts-hec-token-file",
+        splunk_token.to_str().unwrap(),
+        "--alerts-hec-batch",
+        "3",
+    ]);
+    post_all(&server, &corpus.feed);
+    // /incidents goes through the engine thread, after the deliveries queued before it.
+    let _ = server.incidents();
+    let in_file = alerts(&alerts_file);
+    assert!(
+        !in_file.is_empty(),
+        "the corpus must alert for this test to mean anything"
+    );
+    let events = hec.events();
+    let in_hec: Vec<&Value> = events.iter().map(|e| &e["envelope"]["event"]).collect();
+    assert_eq!(in_hec, in_file.iter().collect::<Vec<_>>());
+    assert!(events
+        .iter()
+        .all(|e| e["envelope"]["sourcetype"] == "revertwatch:alert"));
+    assert!(hec.statuses().iter().filter(|(s, _)| *s == 503).count() == 2);
+
+    post_all(&server, &corpus.feed);
+    let _ = server.incidents();
+    assert_eq!(hec.events().len(), events.len());
+    assert!(server.stop().success());
 }

@@ -32,7 +32,6 @@
 #![deny(missing_docs)]
 
 mod csv_out;
-pub mod escape;
 pub mod explain;
 mod format;
 mod html;
@@ -42,6 +41,10 @@ mod output;
 pub mod playbook;
 pub mod sigma;
 mod table;
+
+/// Terminal and CSV-formula neutralisation; a crate of its own so that `serve` need not pull
+/// in the report writers to escape one line of stderr.
+pub use revertwatch_escape as escape;
 
 pub use csv_out::Csv;
 pub use format::Format;

@@ -21,8 +21,9 @@ pub enum ServeError {
     },
     #[error("NATS: {0}")]
     Nats(String),
-    #[error("alert sink {sink}: {reason}")]
-    Sink { sink: String, reason: String },
+    /// An alert sink that cannot be set up (its URL, CA file or file).
+    #[error("alert sink: {0}")]
+    Sink(#[from] revertwatch_sink::SinkError),
     #[error("{0}")]
     Config(String),
     #[error("the detection engine stopped")]

@@ -12,7 +12,6 @@
 //! - an event already held (same provider event id) changes nothing;
 //! - an incident alerts when it opens and when it escalates, once for each state.
 
-mod deliver;
 mod engine;
 mod error;
 mod hec;
@@ -28,9 +27,9 @@ use std::path::PathBuf;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 
+use revertwatch_sink::{Fanout, HecConfig, JsonlFileSink, NatsSink, WebhookConfig, WebhookSink};
 use tokio::sync::{mpsc, watch};
 
-pub use deliver::{JsonlSink, NatsSink, Sinks, WebhookSink};
 pub use engine::{alert_id, EngineConfig};
 pub use error::ServeError;
 pub use jetstream::JetStreamInput;
@@ -55,7 +54,9 @@ pub struct ServeConfig {
     pub nats_input: Option<NatsInput>,
     pub alerts_jsonl: Option<PathBuf>,
     pub alerts_subject: Option<String>,
-    pub webhook: Option<String>,
+    /// Alerts to a Splunk HEC, through the same client as `hunt --hec-url`.
+    pub alerts_hec: Option<HecConfig>,
+    pub webhook: Option<WebhookConfig>,
     pub quiet: bool,
     /// Bytes the process holds allocated, if the binary's allocator counts them; published as
     /// `revertwatch_heap_bytes` so that RSS can be read against it.
@@ -83,36 +84,19 @@ async fn serve(cfg: ServeConfig, handle: tokio::runtime::Handle) -> Result<(), S
     let engine = engine::Engine::open(cfg.engine, store, metrics.clone())?;
 
     let client = match &cfg.nats_url {
-        Some(url) => Some(
-            async_nats::ConnectOptions::new()
-                .name("revertwatch")
-                .retry_on_initial_connect()
-                // Several servers of a cluster, comma-separated, as NATS tools take them.
-                .connect(
-                    url.split(',')
-                        .map(str::trim)
-                        .filter(|u| !u.is_empty())
-                        .collect::<Vec<_>>(),
-                )
-                .await
-                .map_err(|e| ServeError::nats(&format!("connect to {url}"), e))?,
-        ),
+        Some(url) => Some(connect(url).await?),
         None => None,
     };
-    let mut sinks = Sinks::default();
-    if let Some(path) = &cfg.alerts_jsonl {
-        sinks.jsonl = Some(JsonlSink::open(path.clone())?);
-    }
-    if let (Some(subject), Some(client)) = (&cfg.alerts_subject, &client) {
-        sinks.nats = Some(NatsSink {
-            client: client.clone(),
-            subject: subject.clone(),
-            runtime: handle.clone(),
-        });
-    }
-    if let Some(url) = &cfg.webhook {
-        sinks.webhook = Some(WebhookSink::new(url.clone()));
-    }
+    let sinks = sinks(
+        AlertSinks {
+            jsonl: cfg.alerts_jsonl.as_ref(),
+            subject: cfg.alerts_subject.as_ref(),
+            hec: cfg.alerts_hec.as_ref(),
+            webhook: cfg.webhook.as_ref(),
+        },
+        client.as_ref(),
+        &handle,
+    )?;
 
     let (tx, rx) = mpsc::channel(cfg.queue.max(1));
     let engine_thread = {
@@ -125,16 +109,6 @@ async fn serve(cfg: ServeConfig, handle: tokio::runtime::Handle) -> Result<(), S
             .map_err(|e| ServeError::Config(format!("cannot start the engine thread: {e}")))?
     };
 
-    let listener = tokio::net::TcpListener::bind(cfg.listen)
-        .await
-        .map_err(|source| ServeError::Listen {
-            addr: cfg.listen.to_string(),
-            source,
-        })?;
-    let bound = listener.local_addr().map_err(|source| ServeError::Listen {
-        addr: cfg.listen.to_string(),
-        source,
-    })?;
     let (stop_tx, stop_rx) = watch::channel(false);
     let hec = Arc::new(hec::Hec {
         accept_events: !cfg.hec_tokens.is_empty(),
@@ -143,65 +117,15 @@ async fn serve(cfg: ServeConfig, handle: tokio::runtime::Handle) -> Result<(), S
         metrics: metrics.clone(),
         max_body: cfg.max_body,
     });
-    let http = {
-        let mut stop = stop_rx.clone();
-        tokio::spawn(async move {
-            axum::serve(listener, hec::router(hec))
-                .with_graceful_shutdown(async move {
-                    let _ = stop.wait_for(|s| *s).await;
-                })
-                .await
-        })
-    };
+    let (bound, http) = listen(cfg.listen, hec, stop_rx.clone()).await?;
     if !cfg.quiet {
         eprintln!("revertwatch: listening on http://{bound} (HEC at /services/collector, /metrics, /healthz, /readyz)");
     }
 
     let nats_task = match (cfg.nats_input, &client) {
-        (Some(nats), Some(client)) => {
-            let js = async_nats::jetstream::new(client.clone());
-            // A wrong stream name is a setup error: say so now, not in a retry loop.
-            js.get_stream(&nats.input.stream)
-                .await
-                .map_err(|e| ServeError::nats(&format!("stream `{}`", nats.input.stream), e))?;
-            let client = client.clone();
-            let stop = stop_rx.clone();
-            let tx = tx.clone();
-            let metrics = metrics.clone();
-            Some(tokio::spawn(async move {
-                let result = match nats.partitioning {
-                    Some(plan) => {
-                        lease::Leases {
-                            js,
-                            client,
-                            input: nats.input,
-                            plan,
-                            tx,
-                            metrics,
-                        }
-                        .run(stop)
-                        .await
-                    }
-                    None => {
-                        let consumer = jetstream::Consumer {
-                            js,
-                            client,
-                            durable: nats.input.durable.clone(),
-                            filter: nats.input.filter.clone(),
-                            input: nats.input,
-                            scope: String::new(),
-                            tx,
-                            metrics,
-                        };
-                        consumer.run(stop).await
-                    }
-                };
-                if let Err(e) = &result {
-                    eprintln!("revertwatch: error: JetStream input stopped: {e}");
-                }
-                result
-            }))
-        }
+        (Some(nats), Some(client)) => Some(
+            spawn_nats_input(nats, client, stop_rx.clone(), tx.clone(), metrics.clone()).await?,
+        ),
         _ => None,
     };
     drop(tx);
@@ -225,6 +149,130 @@ async fn serve(cfg: ServeConfig, handle: tokio::runtime::Handle) -> Result<(), S
     Ok(())
 }
 
+/// The sink settings of a [`ServeConfig`], borrowed after its engine settings moved out.
+struct AlertSinks<'a> {
+    jsonl: Option<&'a PathBuf>,
+    subject: Option<&'a String>,
+    hec: Option<&'a HecConfig>,
+    webhook: Option<&'a WebhookConfig>,
+}
+
+/// The alert sinks, in the order they are sent to: the file first (local, cheapest), then
+/// NATS, HEC and the webhook. Each is checked now, so that a wrong URL or CA file stops the
+/// start rather than every delivery.
+fn sinks(
+    cfg: AlertSinks<'_>,
+    client: Option<&async_nats::Client>,
+    handle: &tokio::runtime::Handle,
+) -> Result<Fanout, ServeError> {
+    let mut sinks = Fanout::default();
+    if let Some(path) = cfg.jsonl {
+        sinks.push(Box::new(JsonlFileSink::open(path.clone())?));
+    }
+    if let (Some(subject), Some(client)) = (cfg.subject, client) {
+        sinks.push(Box::new(NatsSink::new(
+            client.clone(),
+            subject.clone(),
+            handle.clone(),
+        )));
+    }
+    if let Some(hec) = cfg.hec {
+        sinks.push(Box::new(revertwatch_sink::HecSink::new(hec.clone())?));
+    }
+    if let Some(webhook) = cfg.webhook {
+        sinks.push(Box::new(WebhookSink::new(webhook.clone())?));
+    }
+    Ok(sinks)
+}
+
+/// Binds the HTTP port and serves HEC and the operational endpoints until `stop`.
+async fn listen(
+    addr: SocketAddr,
+    hec: Arc<hec::Hec>,
+    mut stop: watch::Receiver<bool>,
+) -> Result<(SocketAddr, tokio::task::JoinHandle<std::io::Result<()>>), ServeError> {
+    let fail = |source| ServeError::Listen {
+        addr: addr.to_string(),
+        source,
+    };
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(fail)?;
+    let bound = listener.local_addr().map_err(fail)?;
+    let http = tokio::spawn(async move {
+        axum::serve(listener, hec::router(hec))
+            .with_graceful_shutdown(async move {
+                let _ = stop.wait_for(|s| *s).await;
+            })
+            .await
+    });
+    Ok((bound, http))
+}
+
+/// Connects to NATS; several servers of a cluster may be given comma-separated, as NATS tools
+/// take them.
+async fn connect(url: &str) -> Result<async_nats::Client, ServeError> {
+    async_nats::ConnectOptions::new()
+        .name("revertwatch")
+        .retry_on_initial_connect()
+        .connect(
+            url.split(',')
+                .map(str::trim)
+                .filter(|u| !u.is_empty())
+                .collect::<Vec<_>>(),
+        )
+        .await
+        .map_err(|e| ServeError::nats(&format!("connect to {url}"), e))
+}
+
+/// Checks the stream exists, then reads it (this instance's partitions, when scaled out) until
+/// `stop`.
+async fn spawn_nats_input(
+    nats: NatsInput,
+    client: &async_nats::Client,
+    stop: watch::Receiver<bool>,
+    tx: mpsc::Sender<worker::Work>,
+    metrics: Arc<metrics::Metrics>,
+) -> Result<tokio::task::JoinHandle<Result<(), ServeError>>, ServeError> {
+    let js = async_nats::jetstream::new(client.clone());
+    // A wrong stream name is a setup error: say so now, not in a retry loop.
+    js.get_stream(&nats.input.stream)
+        .await
+        .map_err(|e| ServeError::nats(&format!("stream `{}`", nats.input.stream), e))?;
+    let client = client.clone();
+    Ok(tokio::spawn(async move {
+        let result = match nats.partitioning {
+            Some(plan) => {
+                lease::Leases {
+                    js,
+                    client,
+                    input: nats.input,
+                    plan,
+                    tx,
+                    metrics,
+                }
+                .run(stop)
+                .await
+            }
+            None => {
+                let consumer = jetstream::Consumer {
+                    js,
+                    client,
+                    durable: nats.input.durable.clone(),
+                    filter: nats.input.filter.clone(),
+                    input: nats.input,
+                    scope: String::new(),
+                    tx,
+                    metrics,
+                };
+                consumer.run(stop).await
+            }
+        };
+        if let Err(e) = &result {
+            eprintln!("revertwatch: error: JetStream input stopped: {e}");
+        }
+        result
+    }))
+}
+
 async fn wait_for_signal() {
     use tokio::signal::unix::{signal, SignalKind};
     let mut term = signal(SignalKind::terminate()).expect("a SIGTERM handler");
@@ -237,5 +285,5 @@ async fn wait_for_signal() {
 
 /// Terminal-safe text for stderr: log content is attacker-controlled.
 pub(crate) fn escape(s: &str) -> std::borrow::Cow<'_, str> {
-    revertwatch_report::escape::terminal(s)
+    revertwatch_escape::terminal(s)
 }

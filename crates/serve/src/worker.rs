@@ -6,9 +6,9 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use std::time::Duration;
 
+use revertwatch_sink::{Alert, Fanout};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::deliver::Sinks;
 use crate::engine::{BatchReport, Engine, Mode, Piece};
 use crate::error::ServeError;
 use crate::metrics::Metrics;
@@ -37,7 +37,7 @@ const RETRY_EVERY: Duration = Duration::from_secs(2);
 /// Runs the engine until every sender is dropped, then delivers what is left and returns.
 pub fn run(
     mut engine: Engine,
-    mut sinks: Sinks,
+    mut sinks: Fanout,
     mut rx: mpsc::Receiver<Work>,
     metrics: Arc<Metrics>,
     quiet: bool,
@@ -89,7 +89,9 @@ pub fn run(
     deliver(&engine, &mut sinks, &metrics);
 }
 
-fn deliver(engine: &Engine, sinks: &mut Sinks, metrics: &Metrics) {
+/// Sends the outbox to every sink and drops what all of them have. Runs on the engine thread,
+/// after the commit that queued the alerts, so an alert is never sent before it is on disk.
+fn deliver(engine: &Engine, sinks: &mut Fanout, metrics: &Metrics) {
     let outbox = match engine.outbox() {
         Ok(o) => o,
         Err(e) => {
@@ -104,12 +106,12 @@ fn deliver(engine: &Engine, sinks: &mut Sinks, metrics: &Metrics) {
         // Nowhere to send them: they stay in the outbox (and in /metrics as pending).
         return;
     }
-    let alerts: Vec<&[u8]> = outbox.iter().map(|(_, a)| a.as_slice()).collect();
-    match sinks.deliver(&alerts) {
+    let alerts: Vec<Alert<'_>> = outbox.iter().map(|(_, a)| Alert::parse(a)).collect();
+    match sinks.send(&alerts) {
         Ok(()) => {
             let seqs: Vec<u64> = outbox.iter().map(|(s, _)| *s).collect();
             for a in &alerts {
-                let kind = serde_json::from_slice::<serde_json::Value>(a)
+                let kind = serde_json::from_slice::<serde_json::Value>(a.json)
                     .ok()
                     .and_then(|v| v["alert"].as_str().map(str::to_string));
                 match kind.as_deref() {
@@ -121,9 +123,13 @@ fn deliver(engine: &Engine, sinks: &mut Sinks, metrics: &Metrics) {
                 eprintln!("revertwatch: error: {e}");
             }
         }
-        Err(e) => {
+        Err(failures) => {
             metrics.alert_failures.fetch_add(1, Relaxed);
-            eprintln!("revertwatch: warning: {e}; the alerts stay queued and are retried");
+            for failure in failures {
+                eprintln!(
+                    "revertwatch: warning: {failure}; the alerts stay queued and are retried"
+                );
+            }
         }
     }
 }

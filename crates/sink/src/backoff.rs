@@ -1,4 +1,5 @@
-//! How long to wait before trying a batch again.
+//! How long to wait before trying a request again, and the loop that does the trying: one
+//! policy for every HTTP sink (HEC and webhook), so that a busy server is treated alike.
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
@@ -10,12 +11,72 @@ pub const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// CLI run should not hang on it.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
-/// The wait before retry number `retry` (0 for the first retry). A server's `Retry-After` wins;
-/// otherwise `base · 2^retry`, capped, with "equal jitter": half of it fixed and half random,
-/// so that many revertwatch runs that hit a busy HEC together do not come back together.
-pub fn delay(base: Duration, retry: u32, retry_after: Option<Duration>) -> Duration {
+/// How hard to try one request before giving up on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RetryPolicy {
+    /// Retries after the first attempt.
+    pub max_retries: u32,
+    /// First backoff; it doubles with each retry (with jitter, capped at [`MAX_BACKOFF`]).
+    pub backoff_base: Duration,
+    /// The longest `Retry-After` waited for; a longer one is cut to this.
+    pub max_retry_after: Duration,
+}
+
+/// What one attempt came to, when it did not fail for good.
+pub(crate) enum Attempt {
+    Done,
+    /// The server may take it later: `last` says what it answered, `after` its `Retry-After`.
+    Later {
+        last: String,
+        after: Option<Duration>,
+    },
+}
+
+/// The retry budget ran out; `last` is the last answer.
+pub(crate) struct GaveUp {
+    pub attempts: u32,
+    pub last: String,
+}
+
+/// Makes `attempt` until it is done, fails for good (its error), or the retries run out
+/// (`Ok(Err(GaveUp))`). Sleeps between attempts; adds each retry to `retries`.
+pub(crate) fn retrying<E>(
+    policy: &RetryPolicy,
+    retries: &mut u32,
+    mut attempt: impl FnMut() -> Result<Attempt, E>,
+) -> Result<Result<(), GaveUp>, E> {
+    let mut retry = 0;
+    loop {
+        match attempt()? {
+            Attempt::Done => return Ok(Ok(())),
+            Attempt::Later { after, .. } if retry < policy.max_retries => {
+                let wait = delay(policy.backoff_base, retry, after, policy.max_retry_after);
+                std::thread::sleep(wait);
+                retry += 1;
+                *retries += 1;
+            }
+            Attempt::Later { last, .. } => {
+                return Ok(Err(GaveUp {
+                    attempts: retry + 1,
+                    last,
+                }))
+            }
+        }
+    }
+}
+
+/// The wait before retry number `retry` (0 for the first retry). A server's `Retry-After` wins,
+/// up to `max_after`; otherwise `base · 2^retry`, capped, with "equal jitter": half of it fixed
+/// and half random, so that many revertwatch runs that hit a busy HEC together do not come back
+/// together.
+pub(crate) fn delay(
+    base: Duration,
+    retry: u32,
+    retry_after: Option<Duration>,
+    max_after: Duration,
+) -> Duration {
     if let Some(after) = retry_after {
-        return after.min(MAX_RETRY_AFTER);
+        return after.min(max_after);
     }
     let full = base
         .checked_mul(1u32.checked_shl(retry).unwrap_or(u32::MAX))
@@ -39,7 +100,7 @@ fn unit_random() -> f64 {
 }
 
 /// 128 random bits as a UUID-shaped string (version 4 layout), for HEC's request channel.
-pub fn channel_id() -> String {
+pub(crate) fn channel_id() -> String {
     let mut hasher = RandomState::new().build_hasher();
     hasher.write_u8(1);
     let high = hasher.finish();
@@ -65,7 +126,7 @@ mod tests {
     fn grows_doubling_with_jitter_and_a_cap() {
         let base = Duration::from_millis(100);
         for retry in 0..40 {
-            let d = delay(base, retry, None);
+            let d = delay(base, retry, None, MAX_RETRY_AFTER);
             let full = (base * 2u32.saturating_pow(retry.min(20))).min(MAX_BACKOFF);
             assert!(
                 d >= full / 2 && d <= full,
@@ -77,13 +138,16 @@ mod tests {
     #[test]
     fn retry_after_wins_up_to_a_cap() {
         let base = Duration::from_secs(1);
-        assert_eq!(delay(base, 3, Some(Duration::ZERO)), Duration::ZERO);
         assert_eq!(
-            delay(base, 0, Some(Duration::from_secs(2))),
+            delay(base, 3, Some(Duration::ZERO), MAX_RETRY_AFTER),
+            Duration::ZERO
+        );
+        assert_eq!(
+            delay(base, 0, Some(Duration::from_secs(2)), MAX_RETRY_AFTER),
             Duration::from_secs(2)
         );
         assert_eq!(
-            delay(base, 0, Some(Duration::from_secs(3600))),
+            delay(base, 0, Some(Duration::from_secs(3600)), MAX_RETRY_AFTER),
             MAX_RETRY_AFTER
         );
     }

@@ -1,70 +1,152 @@
-//! What can go wrong on the way to a HEC, each with what to do about it.
+//! What can go wrong on the way to a sink, each with what to do about it.
 
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::reply::Reply;
+use crate::hec::Reply;
 
-/// A failure to deliver incidents. Each message ends with what to do next. Failures during
-/// sending carry `sent`: the incidents already delivered in earlier batches (HEC has no
-/// transactions, so those are in Splunk).
+/// A failure to deliver. Each message ends with what to do next. HEC failures during sending
+/// carry `sent`: the items already delivered in earlier batches (HEC has no transactions, so
+/// those are in Splunk). Messages never hold a HEC token, and a webhook appears only as its
+/// origin (`https://host:port`), since its path or query may be its secret.
 #[derive(Debug, thiserror::Error)]
 pub enum SinkError {
+    /// The HEC URL cannot be a collector.
     #[error("the HEC URL `{url}` is not usable: {reason}; give the collector's base URL, e.g. https://splunk.example.com:8088")]
-    Url { url: String, reason: String },
+    Url {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
 
+    /// The HEC token is missing or cannot go in a header.
     #[error("the HEC token {reason}; put the token alone on the first line of the token file, or in $REVERTWATCH_HEC_TOKEN")]
-    Token { reason: &'static str },
+    Token {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
 
+    /// A batch size of zero.
     #[error("the HEC batch size must be at least 1 (--hec-batch)")]
     Batch,
 
-    #[error("cannot use the CA file `{}`: {reason}; --hec-ca takes a PEM file with the certificate of the CA that signed the HEC's certificate", path.display())]
-    CaFile { path: PathBuf, reason: String },
+    /// An extra CA file that cannot be trusted.
+    #[error("cannot use the CA file `{}`: {reason}; {flag} takes a PEM file with the certificate of the CA that signed the {peer}'s certificate", path.display())]
+    CaFile {
+        /// The file.
+        path: PathBuf,
+        /// Why it is unusable.
+        reason: String,
+        /// The flag that gives it (`--hec-ca`, `--webhook-ca`).
+        flag: &'static str,
+        /// Whose certificate it should vouch for (`HEC`, `webhook`).
+        peer: &'static str,
+    },
 
+    /// The TLS handshake with the HEC failed.
     #[error("TLS with the HEC at {url} failed: {reason}{sent}; check that the HEC serves HTTPS on that port, and if its certificate comes from a private CA, pass that CA's certificate with --hec-ca FILE (certificates are always verified)")]
     Tls {
+        /// The event endpoint.
         url: String,
+        /// The handshake's error.
         reason: String,
+        /// What was delivered before.
         sent: Sent,
     },
 
+    /// The HEC's host is unknown.
     #[error(
         "cannot reach the HEC at {url}: {reason}{sent}; check the host name and port in --hec-url"
     )]
     Unreachable {
+        /// The event endpoint.
         url: String,
+        /// Why not.
         reason: String,
+        /// What was delivered before.
         sent: Sent,
     },
 
+    /// The HEC refused the token.
     #[error("the HEC refused the token ({reply}){sent}; check the token (--hec-token-file or $REVERTWATCH_HEC_TOKEN): it must be an enabled HEC token of this Splunk")]
-    Auth { reply: Reply, sent: Sent },
+    Auth {
+        /// The HEC's answer.
+        reply: Reply,
+        /// What was delivered before.
+        sent: Sent,
+    },
 
+    /// The HEC refused a batch, and trying again cannot help.
     #[error("the HEC rejected a batch ({reply}){sent}; {hint}")]
     Rejected {
+        /// The HEC's answer.
         reply: Reply,
+        /// What might help.
         hint: &'static str,
+        /// What was delivered before.
         sent: Sent,
     },
 
+    /// The HEC stayed busy or down through every retry.
     #[error("gave up after {attempts} attempts to send a batch (last: {last}){sent}; check that the HEC is up and reachable from here, then run again")]
     GaveUp {
+        /// Attempts made, the first included.
         attempts: u32,
+        /// The last answer.
         last: String,
+        /// What was delivered before.
         sent: Sent,
     },
 
+    /// Serialising failed, which cannot happen with well-formed incidents.
     #[error(
         "cannot encode an incident as JSON: {0}; this is a bug in revertwatch, please report it"
     )]
     Encode(#[from] std::io::Error),
+
+    /// The alerts file cannot be read or written.
+    #[error("cannot write alerts to `{}`: {source}; check that the directory exists and that revertwatch may write the file", path.display())]
+    File {
+        /// The alerts file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// Publishing on a NATS subject failed.
+    #[error("cannot publish alerts on NATS subject `{subject}`: {reason}; they are published again once NATS answers")]
+    Nats {
+        /// The alert subject.
+        subject: String,
+        /// The client's error.
+        reason: String,
+    },
+
+    /// The webhook URL cannot be posted to. The URL is not quoted: it may be a secret.
+    #[error("the webhook URL is not usable: {reason}; give an https:// URL (or http:// for a local receiver)")]
+    WebhookUrl {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+
+    /// The webhook did not take an alert.
+    #[error("webhook {origin}: {reason}")]
+    Webhook {
+        /// `scheme://host:port` of the webhook.
+        origin: String,
+        /// What happened and what to do.
+        reason: String,
+    },
 }
 
-/// How many incidents reached the HEC before a failure; prints nothing when none did.
+/// How many items reached the HEC before a failure; prints nothing when none did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Sent {
+    /// Items (incidents or alerts) the HEC accepted.
     pub incidents: usize,
+    /// Requests the HEC accepted.
     pub batches: usize,
 }
 
@@ -84,7 +166,8 @@ impl fmt::Display for Sent {
 }
 
 impl SinkError {
-    /// Incidents delivered before this failure (0 for failures before sending began).
+    /// Items delivered before this failure (0 for failures before sending began, and for sinks
+    /// that deliver all or nothing).
     pub fn sent(&self) -> Sent {
         match self {
             SinkError::Tls { sent, .. }

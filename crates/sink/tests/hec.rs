@@ -1,12 +1,13 @@
 //! The HEC sink against a real HEC protocol server on loopback (scripts/hec-server.py).
 
 mod hec_server;
+mod private_ca;
 
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use hec_server::{HecServer, Options, TOKEN};
+use private_ca::private_ca;
 use revertwatch_detect::{Evidence, Incident, Severity};
 use revertwatch_normalize::ResourceRef;
 use revertwatch_pack::{Provider, Signal};
@@ -289,45 +290,4 @@ fn a_zero_batch_size_is_a_configuration_error() {
         send_incidents(&cfg, &incidents(1)),
         Err(SinkError::Batch)
     ));
-}
-
-/// A private CA and a certificate from it for `localhost` and 127.0.0.1, as PEM files in
-/// `dir`: (ca.pem, server-chain.pem, server-key.pem).
-fn private_ca(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
-    use rcgen::{
-        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
-        KeyPair, KeyUsagePurpose,
-    };
-    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca.distinguished_name
-        .push(DnType::CommonName, "revertwatch test CA");
-    ca.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
-    let ca_key = KeyPair::generate().unwrap();
-    let ca_cert = ca.self_signed(&ca_key).unwrap();
-    let issuer = Issuer::new(ca, ca_key);
-
-    let mut server =
-        CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()]).unwrap();
-    server
-        .distinguished_name
-        .push(DnType::CommonName, "localhost");
-    server.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-    server.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    let server_key = KeyPair::generate().unwrap();
-    let server_cert = server.signed_by(&server_key, &issuer).unwrap();
-
-    let paths = (
-        dir.join("ca.pem"),
-        dir.join("server-chain.pem"),
-        dir.join("server-key.pem"),
-    );
-    std::fs::write(&paths.0, ca_cert.pem()).unwrap();
-    std::fs::write(&paths.1, server_cert.pem() + &ca_cert.pem()).unwrap();
-    std::fs::write(&paths.2, server_key.serialize_pem()).unwrap();
-    paths
 }

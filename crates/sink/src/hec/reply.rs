@@ -3,6 +3,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::http::parse_retry_after;
+
 /// HEC's success code in `{"text":"Success","code":0}`.
 const CODE_SUCCESS: i64 = 0;
 /// Codes for data HEC could not read: a bug in how we framed the events.
@@ -15,6 +17,7 @@ const QUOTE_CHARS: usize = 200;
 /// A HEC's answer to one request, as far as it could be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
+    /// The HTTP status; 0 when no answer came (the connection failed).
     pub status: u16,
     /// HEC's `code` (0 success, 2 token required, 4 invalid token, 9 busy, ...), when the body
     /// was HEC's JSON.
@@ -110,12 +113,6 @@ fn hint(reply: &Reply) -> &'static str {
         }
         _ => "check --hec-url and the HEC's settings",
     }
-}
-
-/// `Retry-After` in seconds. The HTTP-date form is rare from a HEC or its proxies and is
-/// ignored (our own backoff applies then).
-fn parse_retry_after(value: &str) -> Option<Duration> {
-    value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
 fn quote(text: &str) -> String {

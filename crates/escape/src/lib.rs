@@ -1,4 +1,23 @@
-//! Making attacker-controlled strings inert.
+//! Making attacker-controlled strings inert for the medium they are written to.
+//!
+//! Every string that came from a log (a user agent, an actor, a tag, an object key) is
+//! attacker-controlled. Two functions neutralise one for where it goes:
+//!
+//! - [`terminal`]: control characters (C0, DEL, C1) and bidirectional overrides become visible
+//!   `\u{..}` escapes, for stderr, tables and any line a person reads on a terminal;
+//! - [`csv_cell`]: a cell a spreadsheet would run as a formula gets a leading apostrophe.
+//!
+//! Both borrow when there is nothing to change. This crate depends on nothing of revertwatch's,
+//! so that the live service (`serve`) and the sinks can escape without the report writers.
+//!
+//! ```
+//! use revertwatch_escape::{csv_cell, terminal};
+//!
+//! assert_eq!(terminal("curl\x1b]0;pwned\x07"), "curl\\u{1b}]0;pwned\\u{7}");
+//! assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+//! assert_eq!(terminal("aws-cli/2.15"), "aws-cli/2.15");
+//! ```
+#![deny(missing_docs)]
 
 use std::borrow::Cow;
 
