@@ -1,6 +1,6 @@
 use std::path::Path;
 
-use crate::config::load_str;
+use crate::config::{load_str, Tuning};
 use crate::rule::Rule;
 
 /// The built-in rules' text, as shipped.
@@ -14,4 +14,16 @@ pub fn builtins() -> Vec<Rule> {
 
 pub fn builtin_names() -> Vec<String> {
     builtins().into_iter().map(|r| r.name).collect()
+}
+
+// Here rather than beside `Tuning` so that the built-ins, which are read by the loader,
+// depend on it and not the other way round.
+impl Tuning {
+    /// Adds the built-in rules, less those switched off here or in `also_disabled`.
+    pub fn with_builtins(mut self, also_disabled: &[String]) -> Tuning {
+        let off: Vec<String> = self.disabled.iter().chain(also_disabled).cloned().collect();
+        self.rules
+            .extend(builtins().into_iter().filter(|r| !off.contains(&r.name)));
+        self
+    }
 }
