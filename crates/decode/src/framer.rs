@@ -32,6 +32,7 @@ impl Default for Limits {
 /// One record as it sits in the input, with where it starts.
 #[derive(Debug, Clone, Copy)]
 pub struct Frame<'a> {
+    /// The record's bytes, from its first byte to its last (no surrounding whitespace or comma).
     pub bytes: &'a [u8],
     /// Byte offset of the record in the decompressed stream.
     pub offset: u64,
@@ -42,10 +43,12 @@ pub struct Frame<'a> {
 /// What the input turned out to hold.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Layout {
+    /// Nothing but whitespace.
     #[default]
     Empty,
     /// Readable text that is not JSON (a README beside the logs).
     Text,
+    /// Not text (reported as an issue).
     Binary,
     /// `{"<key>":[ record, ... ]}`: CloudTrail S3 files, Event Hub captures, REST pages.
     Wrapped(&'static str),
@@ -60,10 +63,13 @@ pub enum Layout {
 /// What decoding one input produced, beside the frames handed to the callback.
 #[derive(Debug, Default)]
 pub struct Decoded {
+    /// The layout of the input's first document.
     pub layout: Layout,
+    /// Records framed, those the interest dropped unparsed included.
     pub frames: u64,
     /// Decompressed bytes read.
     pub bytes: u64,
+    /// What could not be read, in input order.
     pub issues: Vec<Issue>,
 }
 

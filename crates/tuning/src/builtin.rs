@@ -6,12 +6,14 @@ use crate::rule::Rule;
 /// The built-in rules' text, as shipped.
 pub const DEFAULT_TUNING: &str = include_str!("../default-tuning.toml");
 
+/// The built-in rules, checked and in file order; each matches only a cloud service's own calls.
 pub fn builtins() -> Vec<Rule> {
     load_str(DEFAULT_TUNING, Path::new("<built-in>"), true)
         .expect("the built-in tuning is checked by its tests")
         .rules
 }
 
+/// The built-in rules' names, as `--disable-builtin` and `[defaults] disable` take them.
 pub fn builtin_names() -> Vec<String> {
     builtins().into_iter().map(|r| r.name).collect()
 }

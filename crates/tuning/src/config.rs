@@ -14,6 +14,7 @@ use revertwatch_pack::Provider;
 /// The rules in force: a user's, then the built-ins that are switched on.
 #[derive(Debug, Clone, Default)]
 pub struct Tuning {
+    /// In the order they are tried: the file's, then the built-ins.
     pub rules: Vec<Rule>,
     /// Built-ins switched off in the file's `[defaults] disable`.
     pub disabled: Vec<String>,
@@ -86,6 +87,7 @@ struct RawRange {
     to: String,
 }
 
+/// Reads and checks a tuning file; the built-ins are not added (see [`Tuning::with_builtins`]).
 pub fn load_file(path: &Path) -> Result<Tuning, TuningError> {
     let text = std::fs::read_to_string(path).map_err(|source| TuningError::Io {
         file: path.to_path_buf(),
@@ -94,6 +96,8 @@ pub fn load_file(path: &Path) -> Result<Tuning, TuningError> {
     load_str(&text, path, false)
 }
 
+/// Checks tuning text read from `file` (named in errors and in each rule's origin); `builtin` marks
+/// the rules as built-ins. Every rule is checked: a reason, at least one criterion, unique names.
 pub fn load_str(text: &str, file: &Path, builtin: bool) -> Result<Tuning, TuningError> {
     let raw: RawFile = toml::from_str(text).map_err(|e| {
         let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
