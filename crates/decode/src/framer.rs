@@ -3,8 +3,12 @@
 use std::io::Read;
 
 use crate::issue::{Issue, IssueKind};
-use crate::scan::{is_one_value, is_one_value_within, Step, ValueScan};
+use crate::scan::{Step, ValueScan};
 use crate::window::Window;
+
+mod array;
+mod lines;
+mod value;
 
 /// Bounds on what one record may cost.
 #[derive(Debug, Clone)]
@@ -28,6 +32,7 @@ impl Default for Limits {
 /// One record as it sits in the input, with where it starts.
 #[derive(Debug, Clone, Copy)]
 pub struct Frame<'a> {
+    /// The record's bytes, from its first byte to its last (no surrounding whitespace or comma).
     pub bytes: &'a [u8],
     /// Byte offset of the record in the decompressed stream.
     pub offset: u64,
@@ -38,10 +43,12 @@ pub struct Frame<'a> {
 /// What the input turned out to hold.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Layout {
+    /// Nothing but whitespace.
     #[default]
     Empty,
     /// Readable text that is not JSON (a README beside the logs).
     Text,
+    /// Not text (reported as an issue).
     Binary,
     /// `{"<key>":[ record, ... ]}`: CloudTrail S3 files, Event Hub captures, REST pages.
     Wrapped(&'static str),
@@ -56,10 +63,13 @@ pub enum Layout {
 /// What decoding one input produced, beside the frames handed to the callback.
 #[derive(Debug, Default)]
 pub struct Decoded {
+    /// The layout of the input's first document.
     pub layout: Layout,
+    /// Records framed, those the interest dropped unparsed included.
     pub frames: u64,
     /// Decompressed bytes read.
     pub bytes: u64,
+    /// What could not be read, in input order.
     pub issues: Vec<Issue>,
 }
 
@@ -267,258 +277,6 @@ impl<R: Read> Framer<'_, '_, R> {
         }
     }
 
-    /// Frames the elements of an array whose `[` was consumed.
-    fn elements(&mut self) {
-        // Once the first record is framed, the rest are found by the bytes that open it
-        // (`{"eventVersion":`), at memmem speed, instead of walking every byte.
-        let mut marker: Option<memchr::memmem::Finder<'static>> = None;
-        loop {
-            let Some(b) = self.skip_space(false) else {
-                self.issue_at(self.w.end, IssueKind::Truncated);
-                return;
-            };
-            match b {
-                b']' => {
-                    self.w.consume_to(self.w.pos + 1);
-                    return;
-                }
-                b',' => self.w.consume_to(self.w.pos + 1),
-                b'{' => {
-                    if let Some(m) = &marker {
-                        if self.by_marker(m) {
-                            continue;
-                        }
-                    } else {
-                        marker = marker_at(self.w.available());
-                    }
-                    if let Framed::Fatal = self.value(true) {
-                        return;
-                    }
-                }
-                _ => {
-                    let at = self.w.pos;
-                    self.issue_at(at, IssueKind::NotObject);
-                    if let Framed::Fatal = self.value(false) {
-                        return;
-                    }
-                }
-            }
-        }
-    }
-
-    /// Frames the element at `w.pos` as running up to the next element that opens with the
-    /// same bytes. A string cannot hold those bytes unescaped, so a match is a real object
-    /// start; the bytes before it must close the element (`}` and a comma), or this declines
-    /// and the element is scanned byte by byte. So does the last element, and one too large.
-    fn by_marker(&mut self, marker: &memchr::memmem::Finder<'_>) -> bool {
-        let needle = marker.needle().len();
-        if !self.w.available().starts_with(marker.needle()) {
-            return false;
-        }
-        let mut start = self.w.pos;
-        let mut from = start + needle;
-        loop {
-            if let Some(k) = marker.find(&self.w.buf[from..self.w.end]) {
-                let next = from + k;
-                let buf = &self.w.buf;
-                let mut end = next;
-                while end > start && buf[end - 1].is_ascii_whitespace() {
-                    end -= 1;
-                }
-                if end == start || buf[end - 1] != b',' {
-                    return false;
-                }
-                end -= 1;
-                while end > start && buf[end - 1].is_ascii_whitespace() {
-                    end -= 1;
-                }
-                if end == start
-                    || buf[end - 1] != b'}'
-                    || end - start > self.limits.max_record_bytes
-                {
-                    return false;
-                }
-                // A run that the caller has no interest in is dropped unparsed; one it wants
-                // is checked to be exactly one object (arrays may mix record shapes). A dropped
-                // run is checked too, more cheaply: the marker may open an object nested in an
-                // array of this record (`[{..},{"eventVersion":..}]`), and dropping up to there
-                // would end the records array at the inner `]` and lose every record after it.
-                if let Some(interest) = self.interest {
-                    if !interest(&buf[start..end]) && is_one_value(&buf[start..end]) {
-                        self.w.consume_to(end);
-                        self.out.frames += 1;
-                        return true;
-                    }
-                }
-                if is_one_value_within(&buf[start..end], self.limits.max_depth) {
-                    self.emit(start, end, true);
-                    return true;
-                }
-                return false;
-            }
-            if self.w.eof || self.w.end - start > self.limits.max_record_bytes {
-                return false;
-            }
-            let searched = self.w.end.saturating_sub(needle - 1).max(from);
-            match self.w.fill() {
-                Some(shift) => {
-                    start -= shift;
-                    from = searched - shift;
-                }
-                None => return false,
-            }
-        }
-    }
-
-    /// Frames one value starting at `w.pos`; emits it when `emit`.
-    fn value(&mut self, emit: bool) -> Framed {
-        let mut scan = ValueScan::default();
-        let mut start = self.w.pos;
-        let mut at = start;
-        let mut max_depth = self.limits.max_depth;
-        let mut too_deep = false;
-        loop {
-            match scan.step(&self.w.buf[..self.w.end], at, max_depth) {
-                Step::Done(end) => {
-                    if too_deep {
-                        self.w.consume_to(end);
-                    } else {
-                        self.emit(start, end, emit);
-                    }
-                    return Framed::Ok;
-                }
-                Step::TooDeep => {
-                    self.issue_at(
-                        start,
-                        IssueKind::TooDeep {
-                            limit: self.limits.max_depth,
-                        },
-                    );
-                    too_deep = true;
-                    // Keep counting, without a limit, to find where the value ends.
-                    max_depth = u32::MAX;
-                    scan = ValueScan::default();
-                    at = start;
-                }
-                Step::More(next) => {
-                    if too_deep || next - start > self.limits.max_record_bytes {
-                        if !too_deep {
-                            self.issue_at(
-                                start,
-                                IssueKind::TooLarge {
-                                    limit: self.limits.max_record_bytes,
-                                },
-                            );
-                        }
-                        return self.skip_rest(scan, next, max_depth);
-                    }
-                    match self.w.fill() {
-                        Some(shift) => {
-                            start -= shift;
-                            at = next - shift;
-                        }
-                        None => {
-                            if self.w.error.is_none() {
-                                self.issue_at(start, IssueKind::Truncated);
-                            } else {
-                                let kind = self.w.error.take().unwrap();
-                                self.issue_at(self.w.end, kind);
-                            }
-                            self.w.consume_to(self.w.end);
-                            return Framed::Fatal;
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// Throws away the rest of a value that will not be framed, holding no more than a chunk.
-    fn skip_rest(&mut self, mut scan: ValueScan, mut at: usize, max_depth: u32) -> Framed {
-        loop {
-            self.w.discard_to(at.min(self.w.end));
-            match self.w.fill() {
-                Some(_) => at = self.w.pos,
-                None => {
-                    self.w.consume_to(self.w.end);
-                    return Framed::Fatal;
-                }
-            }
-            match scan.step(&self.w.buf[..self.w.end], at, max_depth) {
-                Step::Done(end) => {
-                    self.w.consume_to(end);
-                    return Framed::Ok;
-                }
-                Step::More(next) => at = next,
-                Step::TooDeep => unreachable!("skipping runs without a depth limit"),
-            }
-        }
-    }
-
-    fn emit(&mut self, start: usize, end: usize, emit: bool) {
-        // The checks on the way here only fire when a record outgrows the window; one that
-        // fits in a single read must be held to the limit too.
-        if emit && end - start > self.limits.max_record_bytes {
-            self.issue_at(
-                start,
-                IssueKind::TooLarge {
-                    limit: self.limits.max_record_bytes,
-                },
-            );
-            self.w.consume_to(end);
-            return;
-        }
-        if emit {
-            let frame = Frame {
-                bytes: &self.w.buf[start..end],
-                offset: self.w.offset_of(start),
-                line: self.w.line_of(start),
-            };
-            (self.on_frame)(frame);
-            self.out.frames += 1;
-        }
-        self.w.consume_to(end);
-    }
-
-    /// JSON Lines: one record per line. Lines are not scanned, only checked for their ends,
-    /// so that the prefilter sees them at memchr speed.
-    fn lines(&mut self) {
-        loop {
-            if self.w.pos == self.w.end && self.w.fill().is_none() {
-                return;
-            }
-            let avail = self.w.available();
-            match memchr::memchr(b'\n', avail) {
-                Some(k) => {
-                    let end = self.w.pos + k;
-                    self.line(self.w.pos, end);
-                    self.w.consume_to(end + 1);
-                }
-                None if self.w.eof => {
-                    let end = self.w.end;
-                    self.line(self.w.pos, end);
-                    self.w.consume_to(end);
-                    return;
-                }
-                None if avail.len() > self.limits.max_record_bytes => {
-                    let start = self.w.pos;
-                    self.issue_at(
-                        start,
-                        IssueKind::TooLarge {
-                            limit: self.limits.max_record_bytes,
-                        },
-                    );
-                    if !self.skip_line() {
-                        return;
-                    }
-                }
-                None => {
-                    self.w.fill();
-                }
-            }
-        }
-    }
-
     /// Drops bytes up to and including the next newline. False at the end of the input.
     fn skip_line(&mut self) -> bool {
         loop {
@@ -532,61 +290,6 @@ impl<R: Read> Framer<'_, '_, R> {
             }
         }
     }
-
-    fn line(&mut self, start: usize, end: usize) {
-        let raw = &self.w.buf[start..end];
-        let lead = raw.iter().take_while(|b| b.is_ascii_whitespace()).count();
-        let trail = raw[lead..]
-            .iter()
-            .rev()
-            .take_while(|b| b.is_ascii_whitespace())
-            .count();
-        let (s, e) = (start + lead, end - trail);
-        if s == e {
-            return;
-        }
-        if self.w.buf[s] != b'{' || self.w.buf[e - 1] != b'}' {
-            self.issue_at(s, IssueKind::Syntax("line is not one JSON object".into()));
-            return;
-        }
-        self.emit(s, e, true);
-    }
-
-    /// Values one after another, each spanning lines.
-    fn stream(&mut self) {
-        loop {
-            let Some(b) = self.skip_space(false) else {
-                return;
-            };
-            match b {
-                b'{' | b'[' => {
-                    if let Framed::Fatal = self.value(true) {
-                        return;
-                    }
-                }
-                _ => {
-                    let at = self.w.pos;
-                    self.issue_at(at, IssueKind::Syntax("expected a JSON object".into()));
-                    if !self.skip_line() {
-                        return;
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// `{"key":` at the start of `buf`, when the object opens that tightly with a plain key.
-fn marker_at(buf: &[u8]) -> Option<memchr::memmem::Finder<'static>> {
-    let rest = buf.strip_prefix(b"{\"")?;
-    let len = rest
-        .iter()
-        .take(64)
-        .position(|&b| b == b'"' || b == b'\\')?;
-    if rest[len] != b'"' || rest.get(len + 1) != Some(&b':') || len == 0 {
-        return None;
-    }
-    Some(memchr::memmem::Finder::new(&buf[..2 + len + 2]).into_owned())
 }
 
 /// The first key of the object starting at `buf[0] == b'{'`, and the index of its value's first

@@ -3,22 +3,37 @@ use std::fmt;
 /// Why a record, or the rest of a file, could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IssueKind {
+    /// Nothing but whitespace, or nothing at all.
     #[error("empty file")]
     Empty,
+    /// Not text: a NUL byte or invalid UTF-8 in the first 8 KiB.
     #[error("binary data, not a text log")]
     Binary,
+    /// The gzip stream broke off; records before the break were framed.
     #[error("gzip stream is corrupt or truncated: {0}")]
     Gzip(String),
+    /// The reader failed.
     #[error("read error: {0}")]
     Io(String),
+    /// A record over [`crate::Limits::max_record_bytes`], skipped.
     #[error("record is larger than the {limit}-byte limit (raise it with --max-record-bytes)")]
-    TooLarge { limit: usize },
+    TooLarge {
+        /// [`crate::Limits::max_record_bytes`].
+        limit: usize,
+    },
+    /// A record nesting deeper than [`crate::Limits::max_depth`], skipped.
     #[error("record nests deeper than {limit} levels")]
-    TooDeep { limit: u32 },
+    TooDeep {
+        /// [`crate::Limits::max_depth`].
+        limit: u32,
+    },
+    /// The input ends inside a record.
     #[error("input ends inside a record (truncated file?)")]
     Truncated,
+    /// Bytes that are not the JSON the layout calls for.
     #[error("invalid JSON: {0}")]
     Syntax(String),
+    /// An element of a records array that is not an object (skipped; framing goes on).
     #[error("array element is not a JSON object")]
     NotObject,
 }
@@ -27,8 +42,11 @@ pub enum IssueKind {
 /// of the stream; lines are 1-based.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Issue {
+    /// Decompressed bytes before the problem.
     pub offset: u64,
+    /// 1-based line of the problem.
     pub line: u64,
+    /// What the problem is.
     pub kind: IssueKind,
 }
 

@@ -7,7 +7,9 @@ use flate2::bufread::MultiGzDecoder;
 /// How the bytes of an input were compressed, as sniffed from its magic bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Compression {
+    /// Plain bytes.
     None,
+    /// Gzip, one member or many (as `cat` of `.gz` files makes).
     Gzip,
 }
 

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use revertwatch_pack::Provider;
 
-use crate::model::{Plan, Role};
+use crate::model::{Plan, Role, Step};
 use crate::{KitError, RunId};
 
 const COMMON: &str = include_str!("../bash/common.sh");
@@ -122,10 +122,22 @@ fn pending_default(detail: &str) -> String {
 
 /// The whole script.
 pub fn render(plan: &Plan, settings: &Settings) -> String {
+    let mut s = String::new();
+    usage(&mut s, plan, settings);
+    expectation(&mut s, plan);
+    setup(&mut s, plan, settings);
+    for (i, step) in plan.steps.iter().enumerate() {
+        write_step(&mut s, i, step);
+    }
+    closing(&mut s, plan);
+    s
+}
+
+/// The opening comment: what the script does, how to run it, and that it cleans up after
+/// itself.
+fn usage(w: &mut String, plan: &Plan, settings: &Settings) {
     let cloud = plan.cloud;
     let file = file_name(plan);
-    let mut s = String::new();
-    let w = &mut s;
     let _ = writeln!(w, "#!/usr/bin/env bash");
     let _ = writeln!(w, "# revertwatch kit: {}", plan.scenario.title());
     let origin = match plan.scenario.seed_test() {
@@ -170,6 +182,10 @@ pub fn render(plan: &Plan, settings: &Settings) -> String {
         "# made (found by its tag, not by remembered ids) and lists anything it could not delete."
     );
     let _ = writeln!(w, "#");
+}
+
+/// What `revertwatch hunt` should report, and the steps with the telemetry each leaves.
+fn expectation(w: &mut String, plan: &Plan) {
     let _ = writeln!(
         w,
         "# Expected: `revertwatch hunt` on the audit log reports one incident on the target, {}",
@@ -195,6 +211,12 @@ pub fn render(plan: &Plan, settings: &Settings) -> String {
         "# Written by `revertwatch kit` {}.",
         env!("CARGO_PKG_VERSION")
     );
+}
+
+/// The settings as shell variables, the shared and per-cloud bash library, and the traps
+/// that make the cleanup run whatever happens.
+fn setup(w: &mut String, plan: &Plan, settings: &Settings) {
+    let cloud = plan.cloud;
     let _ = writeln!(w, "set -euo pipefail");
     let _ = writeln!(w);
     let _ = writeln!(w, "RUN_ID={}", single_quote(settings.run_id.as_str()));
@@ -218,33 +240,37 @@ pub fn render(plan: &Plan, settings: &Settings) -> String {
     let _ = writeln!(w, "trap 'exit 130' INT");
     let _ = writeln!(w, "trap 'exit 143' TERM");
     let _ = writeln!(w, "trap cleanup EXIT");
-    for (i, step) in plan.steps.iter().enumerate() {
-        let role = match step.role {
-            Role::Setup => "setup",
-            Role::Revert => "the revert",
+}
+
+fn write_step(w: &mut String, i: usize, step: &Step) {
+    let role = match step.role {
+        Role::Setup => "setup",
+        Role::Revert => "the revert",
+    };
+    let _ = writeln!(w);
+    let _ = writeln!(
+        w,
+        "# ---------------------------------------------------------------- step {} ({role})",
+        i + 1
+    );
+    let _ = writeln!(w, "step {}", single_quote(step.title));
+    for t in &step.telemetry {
+        let signal = match t.chain {
+            Some(chain) => format!("{} {} => chain {chain}", t.service, t.operation),
+            None => format!("{} {}", t.service, t.operation),
         };
-        let _ = writeln!(w);
         let _ = writeln!(
             w,
-            "# ---------------------------------------------------------------- step {} ({role})",
-            i + 1
+            "expect {} \"{}\"",
+            single_quote(&signal),
+            pending_default(t.detail)
         );
-        let _ = writeln!(w, "step {}", single_quote(step.title));
-        for t in &step.telemetry {
-            let signal = match t.chain {
-                Some(chain) => format!("{} {} => chain {chain}", t.service, t.operation),
-                None => format!("{} {}", t.service, t.operation),
-            };
-            let _ = writeln!(
-                w,
-                "expect {} \"{}\"",
-                single_quote(&signal),
-                pending_default(t.detail)
-            );
-        }
-        w.push_str(step.body);
-        w.push('\n');
     }
+    w.push_str(step.body);
+    w.push('\n');
+}
+
+fn closing(w: &mut String, plan: &Plan) {
     let _ = writeln!(w);
     let _ = writeln!(
         w,
@@ -258,7 +284,6 @@ pub fn render(plan: &Plan, settings: &Settings) -> String {
         plan.severity
     );
     let _ = writeln!(w, "hunt_hint");
-    s
 }
 
 #[cfg(test)]

@@ -56,7 +56,7 @@ const MAX_ENVELOPES: u32 = 6;
 
 fn walk(
     v: Value,
-    hint: Hint,
+    mut hint: Hint,
     out: &mut Vec<(Provider, Value, Hint)>,
     depth: u32,
 ) -> Result<Unwrapped, SkipReason> {
@@ -66,38 +66,66 @@ fn walk(
     let Value::Object(mut map) = v else {
         return Ok(Unwrapped::NotLog);
     };
-    // Arrays of records under a known key.
-    for key in [
-        "Records",
-        "records",
-        "value",
-        "Events",
-        "logEvents",
-        "receivedMessages",
-    ] {
-        if let Some(Value::Array(items)) = map.get(key) {
-            if items.is_empty() && key != "Records" && key != "records" {
-                continue;
-            }
-            let items = match map.remove(key) {
-                Some(Value::Array(items)) => items,
-                _ => unreachable!(),
-            };
-            let hint = Hint {
-                account: hint.account.clone().or_else(|| str_of(&map, "owner")),
-                region: hint.region.clone(),
-            };
-            let mut last = Unwrapped::NotLog;
-            for item in items {
-                last = walk(item, hint.clone(), out, depth + 1)?;
-            }
-            return Ok(if out.is_empty() {
-                last
-            } else {
-                Unwrapped::Records(Vec::new())
-            });
-        }
+    if let Some(key) = records_key(&map) {
+        return walk_records(map, key, hint, out, depth);
     }
+    if let Some(inner) = one_record(&mut map, &mut hint)? {
+        return walk(inner, hint, out, depth + 1);
+    }
+    Ok(bare(map, hint, out))
+}
+
+/// Keys under which envelopes hold an array of records.
+const RECORD_ARRAYS: [&str; 6] = [
+    "Records",
+    "records",
+    "value",
+    "Events",
+    "logEvents",
+    "receivedMessages",
+];
+
+fn records_key(map: &serde_json::Map<String, Value>) -> Option<&'static str> {
+    RECORD_ARRAYS.into_iter().find(|key| match map.get(*key) {
+        // An empty `value` or `Events` may be anything; an empty `Records` is a CloudTrail
+        // file without events.
+        Some(Value::Array(items)) => !items.is_empty() || *key == "Records" || *key == "records",
+        _ => false,
+    })
+}
+
+fn walk_records(
+    mut map: serde_json::Map<String, Value>,
+    key: &str,
+    hint: Hint,
+    out: &mut Vec<(Provider, Value, Hint)>,
+    depth: u32,
+) -> Result<Unwrapped, SkipReason> {
+    let items = match map.remove(key) {
+        Some(Value::Array(items)) => items,
+        _ => unreachable!(),
+    };
+    let hint = Hint {
+        account: hint.account.or_else(|| str_of(&map, "owner")),
+        region: hint.region,
+    };
+    let mut last = Unwrapped::NotLog;
+    for item in items {
+        last = walk(item, hint.clone(), out, depth + 1)?;
+    }
+    Ok(if out.is_empty() {
+        last
+    } else {
+        Unwrapped::Records(Vec::new())
+    })
+}
+
+/// The one value an envelope wraps, when `map` is such an envelope; an envelope that knows the
+/// account or region adds it to `hint`.
+fn one_record(
+    map: &mut serde_json::Map<String, Value>,
+    hint: &mut Hint,
+) -> Result<Option<Value>, SkipReason> {
     // CloudWatch Logs subscription: base64 of gzip of a DATA_MESSAGE.
     if let Some(Value::String(data)) = map.get("awslogs").and_then(|a| a.get("data")) {
         let bytes = b64(data, "CloudWatch Logs awslogs.data")?;
@@ -107,14 +135,14 @@ fn walk(
             .map_err(|e| envelope("CloudWatch Logs awslogs.data", e.to_string()))?;
         let inner: Value = serde_json::from_slice(&json)
             .map_err(|e| envelope("CloudWatch Logs awslogs.data", e.to_string()))?;
-        return walk(inner, hint, out, depth + 1);
+        return Ok(Some(inner));
     }
     // Pub/Sub push (or pull) message: base64 of a LogEntry.
     if let Some(Value::String(data)) = map.get("message").and_then(|m| m.get("data")) {
         let bytes = b64(data, "Pub/Sub message.data")?;
         let inner: Value = serde_json::from_slice(&bytes)
             .map_err(|e| envelope("Pub/Sub message.data", e.to_string()))?;
-        return walk(inner, hint, out, depth + 1);
+        return Ok(Some(inner));
     }
     // A string that holds the record: CloudWatch `message`, lookup-events `CloudTrailEvent`,
     // Splunk `_raw`.
@@ -123,26 +151,31 @@ fn walk(
             if s.trim_start().starts_with('{') {
                 let inner: Value =
                     serde_json::from_str(s).map_err(|e| envelope(key_name(key), e.to_string()))?;
-                return walk(inner, hint, out, depth + 1);
+                return Ok(Some(inner));
             }
         }
     }
     // Splunk: `result` (search export) and `body` (Event Hub add-on) wrap the event.
     for key in ["result", "body", "event"] {
         if matches!(map.get(key), Some(Value::Object(_))) {
-            let inner = map.remove(key).unwrap();
-            return walk(inner, hint, out, depth + 1);
+            return Ok(map.remove(key));
         }
     }
     // EventBridge: the CloudTrail record sits in `detail`.
     if map.contains_key("detail-type") && matches!(map.get("detail"), Some(Value::Object(_))) {
-        let hint = Hint {
-            account: str_of(&map, "account").or(hint.account),
-            region: str_of(&map, "region").or(hint.region),
-        };
-        let inner = map.remove("detail").unwrap();
-        return walk(inner, hint, out, depth + 1);
+        hint.account = str_of(map, "account").or(hint.account.take());
+        hint.region = str_of(map, "region").or(hint.region.take());
+        return Ok(map.remove("detail"));
     }
+    Ok(None)
+}
+
+/// A value no envelope wraps: a record of one of the providers, or what kind of non-record.
+fn bare(
+    map: serde_json::Map<String, Value>,
+    hint: Hint,
+    out: &mut Vec<(Provider, Value, Hint)>,
+) -> Unwrapped {
     let v = Value::Object(map);
     let obj = v.as_object().unwrap();
     if obj.contains_key("eventName")
@@ -151,13 +184,13 @@ fn walk(
             || obj.contains_key("eventID"))
     {
         if obj.get("eventType").and_then(Value::as_str) == Some("AwsCloudTrailInsight") {
-            return Ok(Unwrapped::Insight);
+            return Unwrapped::Insight;
         }
         out.push((Provider::Aws, v, hint));
-        return Ok(Unwrapped::Records(Vec::new()));
+        return Unwrapped::Records(Vec::new());
     }
     if obj.contains_key("digestStartTime") && obj.contains_key("logFiles") {
-        return Ok(Unwrapped::Digest);
+        return Unwrapped::Digest;
     }
     if obj.contains_key("protoPayload") {
         let audit = at(&v, &["protoPayload", "@type"])
@@ -165,16 +198,25 @@ fn walk(
             .is_some_and(|t| t.ends_with("google.cloud.audit.AuditLog"));
         if audit {
             out.push((Provider::Gcp, v, hint));
-            return Ok(Unwrapped::Records(Vec::new()));
+            return Unwrapped::Records(Vec::new());
         }
-        return Ok(Unwrapped::OtherLog);
+        return Unwrapped::OtherLog;
     }
     if obj.contains_key("logName")
         && (obj.contains_key("insertId") || obj.contains_key("timestamp"))
     {
-        return Ok(Unwrapped::OtherLog);
+        return Unwrapped::OtherLog;
     }
-    let azure = ["operationName", "operation_name"]
+    if is_azure(obj) {
+        out.push((Provider::Azure, v, hint));
+        return Unwrapped::Records(Vec::new());
+    }
+    Unwrapped::NotLog
+}
+
+/// An Azure Activity Log record, in either the portal's casing or the export's snake case.
+fn is_azure(obj: &serde_json::Map<String, Value>) -> bool {
+    ["operationName", "operation_name"]
         .iter()
         .any(|k| obj.contains_key(*k))
         && [
@@ -184,12 +226,7 @@ fn walk(
             "correlation_id",
         ]
         .iter()
-        .any(|k| obj.contains_key(*k));
-    if azure {
-        out.push((Provider::Azure, v, hint));
-        return Ok(Unwrapped::Records(Vec::new()));
-    }
-    Ok(Unwrapped::NotLog)
+        .any(|k| obj.contains_key(*k))
 }
 
 fn str_of(map: &serde_json::Map<String, Value>, key: &str) -> Option<String> {

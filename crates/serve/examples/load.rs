@@ -19,6 +19,10 @@ mod feed;
 mod memory;
 #[path = "load/observe.rs"]
 mod observe;
+#[path = "load/publish.rs"]
+mod publish;
+#[path = "load/report.rs"]
+mod report;
 #[path = "load/run.rs"]
 mod run;
 #[path = "load/send.rs"]
@@ -94,14 +98,14 @@ fn main() {
         Command::Stream { nats, stream } => run::create_stream(&nats, &stream),
         Command::Run(args) => run::run(args),
         Command::Verify(args) => verify::verify(args),
-        Command::Table { reports } => run::table(&reports),
+        Command::Table { reports } => report::table(&reports),
         Command::Memory {
             report,
             feed,
             tolerance,
             keep_closed,
         } => memory::rejudge(&report, &feed, tolerance, keep_closed),
-        Command::Series { report, every } => run::series(&report, every),
+        Command::Series { report, every } => report::series(&report, every),
     };
     if let Err(e) = result {
         eprintln!("load: error: {e}");

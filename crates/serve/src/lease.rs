@@ -118,6 +118,8 @@ impl Leases {
         Ok(())
     }
 
+    /// One heartbeat: say this instance is alive, then hold exactly the partitions that are
+    /// its share of the members now alive.
     async fn round(
         &self,
         bucket: &kv::Store,
@@ -128,46 +130,29 @@ impl Leases {
             .put(format!("member.{me}"), bytes::Bytes::from_static(b"1"))
             .await
             .map_err(|e| ServeError::nats("heartbeat", e))?;
-        let mut members = Vec::new();
-        let mut keys = bucket
-            .keys()
-            .await
-            .map_err(|e| ServeError::nats("members", e))?;
-        while let Some(k) = keys.next().await {
-            if let Some(m) = k.ok().as_deref().and_then(|k| k.strip_prefix("member.")) {
-                members.push(m.to_string());
-            }
-        }
-        members.sort();
+        let members = members(bucket).await?;
         let Some(index) = members.iter().position(|m| m == me) else {
             return Ok(());
         };
-        let mine = |n: u32| n as usize % members.len() == index;
-        // Keep or hand back what is held.
-        let held: Vec<u32> = owned.keys().copied().collect();
-        for n in held {
-            let o = owned.get_mut(&n).expect("held");
-            if !mine(n) || o.task.is_finished() {
-                let o = owned.remove(&n).expect("held");
-                release(bucket, n, o).await;
-                continue;
-            }
-            match bucket
-                .update(lease_key(n), me.as_bytes().to_vec().into(), o.revision)
-                .await
-            {
-                Ok(rev) => o.revision = rev,
-                Err(e) => {
-                    eprintln!("revertwatch: warning: lost the lease on partition {n}: {e}");
-                    let o = owned.remove(&n).expect("held");
-                    let _ = o.stop.send(true);
-                    let _ = o.task.await;
-                }
-            }
-        }
-        // Take what is ours and free.
+        let share = Share {
+            index,
+            of: members.len(),
+        };
+        renew(bucket, me, owned, share).await;
+        self.take_free(bucket, me, owned, share).await;
+        Ok(())
+    }
+
+    /// Takes the partitions of this instance's share that no one holds.
+    async fn take_free(
+        &self,
+        bucket: &kv::Store,
+        me: &str,
+        owned: &mut BTreeMap<u32, Owned>,
+        share: Share,
+    ) {
         let free: Vec<u32> = (0..self.plan.partitions)
-            .filter(|n| mine(*n) && !owned.contains_key(n))
+            .filter(|n| share.has(*n) && !owned.contains_key(n))
             .collect();
         for n in free {
             let Ok(revision) = bucket
@@ -176,26 +161,7 @@ impl Leases {
             else {
                 continue;
             };
-            let (stop, rx) = watch::channel(false);
-            let consumer = Consumer {
-                js: self.js.clone(),
-                client: self.client.clone(),
-                input: self.input.clone(),
-                durable: format!("{}-p{n}", self.input.durable),
-                filter: Some(self.plan.subject.replace("{}", &n.to_string())),
-                scope: format!("p{n}"),
-                tx: self.tx.clone(),
-                metrics: self.metrics.clone(),
-            };
-            let task = tokio::spawn(async move {
-                let result = match consumer.rebuild().await {
-                    Ok(()) => consumer.run(rx).await,
-                    Err(e) => Err(e),
-                };
-                if let Err(e) = result {
-                    eprintln!("revertwatch: error: partition {n}: {e}");
-                }
-            });
+            let (stop, task) = self.read_partition(n);
             eprintln!("revertwatch: reading partition {n}");
             owned.insert(
                 n,
@@ -206,7 +172,87 @@ impl Leases {
                 },
             );
         }
-        Ok(())
+    }
+
+    /// Starts partition `n`'s reader: state rebuilt from the stream first, then live.
+    fn read_partition(&self, n: u32) -> (watch::Sender<bool>, JoinHandle<()>) {
+        let (stop, rx) = watch::channel(false);
+        let consumer = Consumer {
+            js: self.js.clone(),
+            client: self.client.clone(),
+            input: self.input.clone(),
+            durable: format!("{}-p{n}", self.input.durable),
+            filter: Some(self.plan.subject.replace("{}", &n.to_string())),
+            scope: format!("p{n}"),
+            tx: self.tx.clone(),
+            metrics: self.metrics.clone(),
+        };
+        let task = tokio::spawn(async move {
+            let result = match consumer.rebuild().await {
+                Ok(()) => consumer.run(rx).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = result {
+                eprintln!("revertwatch: error: partition {n}: {e}");
+            }
+        });
+        (stop, task)
+    }
+}
+
+/// This instance's place among the live members: partition `n` is its when
+/// `n mod of == index`.
+#[derive(Debug, Clone, Copy)]
+struct Share {
+    index: usize,
+    of: usize,
+}
+
+impl Share {
+    fn has(self, n: u32) -> bool {
+        n as usize % self.of == self.index
+    }
+}
+
+/// The live members, sorted, so that every instance computes the same shares.
+async fn members(bucket: &kv::Store) -> Result<Vec<String>, ServeError> {
+    let mut members = Vec::new();
+    let mut keys = bucket
+        .keys()
+        .await
+        .map_err(|e| ServeError::nats("members", e))?;
+    while let Some(k) = keys.next().await {
+        if let Some(m) = k.ok().as_deref().and_then(|k| k.strip_prefix("member.")) {
+            members.push(m.to_string());
+        }
+    }
+    members.sort();
+    Ok(members)
+}
+
+/// Renews the leases still in this instance's share; hands back the others, and those whose
+/// reader has ended. A lease someone else updated is lost: its reader is stopped, not released.
+async fn renew(bucket: &kv::Store, me: &str, owned: &mut BTreeMap<u32, Owned>, share: Share) {
+    let held: Vec<u32> = owned.keys().copied().collect();
+    for n in held {
+        let o = owned.get_mut(&n).expect("held");
+        if !share.has(n) || o.task.is_finished() {
+            let o = owned.remove(&n).expect("held");
+            release(bucket, n, o).await;
+            continue;
+        }
+        match bucket
+            .update(lease_key(n), me.as_bytes().to_vec().into(), o.revision)
+            .await
+        {
+            Ok(rev) => o.revision = rev,
+            Err(e) => {
+                eprintln!("revertwatch: warning: lost the lease on partition {n}: {e}");
+                let o = owned.remove(&n).expect("held");
+                let _ = o.stop.send(true);
+                let _ = o.task.await;
+            }
+        }
     }
 }
 

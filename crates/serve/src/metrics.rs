@@ -79,73 +79,86 @@ impl Metrics {
             .or_default() += 1;
     }
 
+    /// The Prometheus text exposition of every metric, in a fixed order.
     pub fn render(&self) -> String {
-        let mut o = String::new();
-        let mut counter = |name: &str, help: &str, kind: &str, rows: Vec<(String, u64)>| {
-            let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} {kind}");
-            for (labels, v) in rows {
-                if labels.is_empty() {
-                    let _ = writeln!(o, "{name} {v}");
-                } else {
-                    let _ = writeln!(o, "{name}{{{labels}}} {v}");
-                }
-            }
-        };
-        let per = |f: fn(&PerSource) -> &AtomicU64| {
-            [Source::Hec, Source::Nats]
-                .iter()
-                .map(|s| {
-                    (
-                        format!("source=\"{}\"", s.as_str()),
-                        f(self.source(*s)).load(Relaxed),
-                    )
-                })
-                .collect::<Vec<_>>()
-        };
-        counter(
+        let mut o = Exposition(String::new());
+        self.render_intake(&mut o);
+        self.render_alerts(&mut o);
+        self.render_state(&mut o);
+        let replies = self.hec_replies.lock().expect("metrics lock").clone();
+        o.family(
+            "revertwatch_hec_requests_total",
+            "HEC requests answered, by HTTP status.",
+            "counter",
+            replies
+                .into_iter()
+                .map(|(k, v)| (format!("status=\"{k}\""), v))
+                .collect(),
+        );
+        o.0
+    }
+
+    fn per_source(&self, f: fn(&PerSource) -> &AtomicU64) -> Vec<(String, u64)> {
+        [Source::Hec, Source::Nats]
+            .iter()
+            .map(|s| {
+                (
+                    format!("source=\"{}\"", s.as_str()),
+                    f(self.source(*s)).load(Relaxed),
+                )
+            })
+            .collect()
+    }
+
+    /// What came in, and what of it was skipped, repeated or too late.
+    fn render_intake(&self, o: &mut Exposition) {
+        o.family(
             "revertwatch_events_received_total",
             "Events received (HEC events and raw bodies, JetStream messages).",
             "counter",
-            per(|p| &p.events),
+            self.per_source(|p| &p.events),
         );
-        counter(
+        o.family(
             "revertwatch_records_total",
             "Log records read from the events.",
             "counter",
-            per(|p| &p.records),
+            self.per_source(|p| &p.records),
         );
-        counter(
+        o.family(
             "revertwatch_records_skipped_total",
             "Records skipped as unreadable (malformed, too large, too deep).",
             "counter",
-            per(|p| &p.skipped),
+            self.per_source(|p| &p.skipped),
         );
-        let one = |a: &AtomicU64| vec![(String::new(), a.load(Relaxed))];
-        counter(
+        o.family(
             "revertwatch_duplicate_events_total",
             "Events already held (redelivered or resent), which changed nothing.",
             "counter",
             one(&self.duplicates),
         );
-        counter(
+        o.family(
             "revertwatch_late_events_total",
             "Events older than their partition's newest call less --allowed-lateness when they arrived: incidents around them may be split.",
             "counter",
             one(&self.late),
         );
-        counter(
+        o.family(
             "revertwatch_quarantined_events_total",
             "Events whose time was outside --max-event-age / --max-clock-skew around the time received: reported, never detected.",
             "counter",
             one(&self.quarantined),
         );
-        counter(
+        o.family(
             "revertwatch_state_evictions_total",
             "Calls evicted from state because --max-state-calls was reached.",
             "counter",
             one(&self.evicted),
         );
-        counter(
+    }
+
+    /// What went out: alerts, their delivery, and the incidents held.
+    fn render_alerts(&self, o: &mut Exposition) {
+        o.family(
             "revertwatch_alerts_total",
             "Alerts emitted, by kind.",
             "counter",
@@ -157,20 +170,20 @@ impl Metrics {
                 ),
             ],
         );
-        counter(
+        o.family(
             "revertwatch_alerts_pending",
             "Alerts committed but not yet delivered to every sink.",
             "gauge",
             one(&self.alerts_pending),
         );
-        counter(
+        o.family(
             "revertwatch_alert_delivery_failures_total",
             "Failed attempts to deliver alerts (they are retried).",
             "counter",
             one(&self.alert_failures),
         );
         let c = *self.incidents.lock().expect("metrics lock");
-        counter(
+        o.family(
             "revertwatch_incidents",
             "Incidents held now, by severity (suppressed ones apart).",
             "gauge",
@@ -181,8 +194,12 @@ impl Metrics {
                 ("severity=\"none\"".into(), c.failed_only),
             ],
         );
+    }
+
+    /// How far behind the consumers are, and what state and memory cost.
+    fn render_state(&self, o: &mut Exposition) {
         let lag = self.lag.lock().expect("metrics lock").clone();
-        counter(
+        o.family(
             "revertwatch_consumer_lag",
             "Messages pending on each JetStream consumer this instance reads.",
             "gauge",
@@ -190,20 +207,20 @@ impl Metrics {
                 .map(|(k, v)| (format!("consumer=\"{}\"", label(&k)), v))
                 .collect(),
         );
-        counter(
+        o.family(
             "revertwatch_state_calls",
             "Calls held in incident state.",
             "gauge",
             one(&self.state_calls),
         );
-        counter(
+        o.family(
             "revertwatch_state_bytes",
             "Size of the state file on disk.",
             "gauge",
             one(&self.state_bytes),
         );
         if let Some(heap) = self.heap_bytes {
-            counter(
+            o.family(
                 "revertwatch_heap_bytes",
                 "Bytes allocated and not freed; resident memory above it is code, stacks and pages the allocator keeps for reuse.",
                 "gauge",
@@ -211,25 +228,37 @@ impl Metrics {
             );
         }
         if let Some(rss) = resident_bytes() {
-            counter(
+            o.family(
                 "process_resident_memory_bytes",
                 "Resident memory of this process.",
                 "gauge",
                 vec![(String::new(), rss)],
             );
         }
-        let replies = self.hec_replies.lock().expect("metrics lock").clone();
-        counter(
-            "revertwatch_hec_requests_total",
-            "HEC requests answered, by HTTP status.",
-            "counter",
-            replies
-                .into_iter()
-                .map(|(k, v)| (format!("status=\"{k}\""), v))
-                .collect(),
-        );
-        o
     }
+}
+
+/// The Prometheus text format being written.
+struct Exposition(String);
+
+impl Exposition {
+    /// One metric family: its HELP and TYPE lines, then a sample per label set.
+    fn family(&mut self, name: &str, help: &str, kind: &str, rows: Vec<(String, u64)>) {
+        let o = &mut self.0;
+        let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} {kind}");
+        for (labels, v) in rows {
+            if labels.is_empty() {
+                let _ = writeln!(o, "{name} {v}");
+            } else {
+                let _ = writeln!(o, "{name}{{{labels}}} {v}");
+            }
+        }
+    }
+}
+
+/// An unlabelled sample.
+fn one(a: &AtomicU64) -> Vec<(String, u64)> {
+    vec![(String::new(), a.load(Relaxed))]
 }
 
 /// A label value, escaped as the text format requires.

@@ -58,103 +58,129 @@ fn env(key: &str) -> Option<String> {
 }
 
 pub(crate) async fn open(url: &StoreUrl, connect: &Connect) -> Result<Bucket, SourceError> {
-    let setup = |why: String| SourceError::Setup {
-        url: url.to_string(),
-        why,
-    };
-    let http = |endpoint: Option<&str>| endpoint.is_some_and(|e| e.starts_with("http://"));
     let store: Arc<dyn ObjectStore> = match url.cloud {
-        Cloud::S3 => {
-            let mut b = AmazonS3Builder::from_env()
-                .with_bucket_name(&url.bucket)
-                .with_retry(retry(connect));
-            if let Some(endpoint) = &connect.endpoint {
-                b = b.with_endpoint(endpoint);
-            }
-            let endpoint = b.get_config_value(&AmazonS3ConfigKey::Endpoint);
-            if http(endpoint.as_deref()) {
-                b = b.with_allow_http(true);
-            }
-            let keys_in_env = b
-                .get_config_value(&AmazonS3ConfigKey::AccessKeyId)
-                .is_some()
-                || b.get_config_value(&AmazonS3ConfigKey::WebIdentityTokenFile)
-                    .is_some();
-            let mut region = b
-                .get_config_value(&AmazonS3ConfigKey::Region)
-                .or_else(|| b.get_config_value(&AmazonS3ConfigKey::DefaultRegion));
-            if let Some(profile) = aws_profile::load(&env)? {
-                if !keys_in_env {
-                    if let Some(how) = profile.indirect {
-                        return Err(setup(format!(
-                            "the AWS profile gets its credentials from {how}, which revertwatch does not run; \
-                             export them first: eval \"$(aws configure export-credentials --format env)\""
-                        )));
-                    }
-                    if let (Some(id), Some(secret)) =
-                        (&profile.access_key_id, &profile.secret_access_key)
-                    {
-                        b = b.with_access_key_id(id).with_secret_access_key(secret);
-                        if let Some(token) = &profile.session_token {
-                            b = b.with_token(token);
-                        }
-                    }
-                }
-                region = region.or(profile.region);
-            }
-            if region.is_none() && endpoint.is_none() {
-                // A bucket answers only in its own region: ask S3 where it is.
-                region = object_store::aws::resolve_bucket_region(&url.bucket, &Default::default())
-                    .await
-                    .ok();
-            }
-            if let Some(region) = region {
-                b = b.with_region(region);
-            }
-            Arc::new(b.build().map_err(|e| setup(e.to_string()))?)
-        }
-        Cloud::Azure => {
-            let mut b = MicrosoftAzureBuilder::from_env()
-                .with_container_name(&url.bucket)
-                .with_retry(retry(connect));
-            if let Some(account) = &url.account {
-                b = b.with_account(account);
-            }
-            if let Some(endpoint) = &connect.endpoint {
-                b = b.with_endpoint(endpoint.clone());
-            }
-            if http(
-                connect
-                    .endpoint
-                    .as_deref()
-                    .or(env("AZURE_STORAGE_ENDPOINT").as_deref()),
-            ) {
-                b = b.with_allow_http(true);
-            }
-            if azure_cli_is_the_credential() {
-                b = b.with_use_azure_cli(true);
-            }
-            Arc::new(b.build().map_err(|e| setup(e.to_string()))?)
-        }
-        Cloud::Gcs => {
-            let mut b = GoogleCloudStorageBuilder::from_env()
-                .with_bucket_name(&url.bucket)
-                .with_retry(retry(connect));
-            if let Some(endpoint) = &connect.endpoint {
-                b = b.with_base_url(endpoint);
-                if http(Some(endpoint)) {
-                    b = b.with_client_options(
-                        object_store::ClientOptions::new().with_allow_http(true),
-                    );
-                }
-            }
-            Arc::new(b.build().map_err(|e| setup(e.to_string()))?)
-        }
+        Cloud::S3 => Arc::new(s3(url, connect).await?),
+        Cloud::Azure => Arc::new(azure(url, connect)?),
+        Cloud::Gcs => Arc::new(gcs(url, connect)?),
     };
     Ok(Bucket {
         url: url.clone(),
         store,
     })
+}
+
+fn setup(url: &StoreUrl, why: String) -> SourceError {
+    SourceError::Setup {
+        url: url.to_string(),
+        why,
+    }
+}
+
+/// Emulators and S3-compatible stores on a private network are often plain HTTP.
+fn is_http(endpoint: Option<&str>) -> bool {
+    endpoint.is_some_and(|e| e.starts_with("http://"))
+}
+
+async fn s3(url: &StoreUrl, connect: &Connect) -> Result<object_store::aws::AmazonS3, SourceError> {
+    let mut b = AmazonS3Builder::from_env()
+        .with_bucket_name(&url.bucket)
+        .with_retry(retry(connect));
+    if let Some(endpoint) = &connect.endpoint {
+        b = b.with_endpoint(endpoint);
+    }
+    let endpoint = b.get_config_value(&AmazonS3ConfigKey::Endpoint);
+    if is_http(endpoint.as_deref()) {
+        b = b.with_allow_http(true);
+    }
+    let mut region = b
+        .get_config_value(&AmazonS3ConfigKey::Region)
+        .or_else(|| b.get_config_value(&AmazonS3ConfigKey::DefaultRegion));
+    if let Some(profile) = aws_profile::load(&env)? {
+        b = with_profile_keys(b, &profile).map_err(|why| setup(url, why))?;
+        region = region.or(profile.region);
+    }
+    if region.is_none() && endpoint.is_none() {
+        // A bucket answers only in its own region: ask S3 where it is.
+        region = object_store::aws::resolve_bucket_region(&url.bucket, &Default::default())
+            .await
+            .ok();
+    }
+    if let Some(region) = region {
+        b = b.with_region(region);
+    }
+    b.build().map_err(|e| setup(url, e.to_string()))
+}
+
+/// The profile's keys, unless the environment already holds credentials (which win, as they
+/// do for the AWS CLI).
+fn with_profile_keys(
+    mut b: AmazonS3Builder,
+    profile: &aws_profile::Profile,
+) -> Result<AmazonS3Builder, String> {
+    let keys_in_env = b
+        .get_config_value(&AmazonS3ConfigKey::AccessKeyId)
+        .is_some()
+        || b.get_config_value(&AmazonS3ConfigKey::WebIdentityTokenFile)
+            .is_some();
+    if keys_in_env {
+        return Ok(b);
+    }
+    if let Some(how) = &profile.indirect {
+        return Err(format!(
+            "the AWS profile gets its credentials from {how}, which revertwatch does not run; \
+             export them first: eval \"$(aws configure export-credentials --format env)\""
+        ));
+    }
+    if let (Some(id), Some(secret)) = (&profile.access_key_id, &profile.secret_access_key) {
+        b = b.with_access_key_id(id).with_secret_access_key(secret);
+        if let Some(token) = &profile.session_token {
+            b = b.with_token(token);
+        }
+    }
+    Ok(b)
+}
+
+fn azure(
+    url: &StoreUrl,
+    connect: &Connect,
+) -> Result<object_store::azure::MicrosoftAzure, SourceError> {
+    let mut b = MicrosoftAzureBuilder::from_env()
+        .with_container_name(&url.bucket)
+        .with_retry(retry(connect));
+    if let Some(account) = &url.account {
+        b = b.with_account(account);
+    }
+    if let Some(endpoint) = &connect.endpoint {
+        b = b.with_endpoint(endpoint.clone());
+    }
+    if is_http(
+        connect
+            .endpoint
+            .as_deref()
+            .or(env("AZURE_STORAGE_ENDPOINT").as_deref()),
+    ) {
+        b = b.with_allow_http(true);
+    }
+    if azure_cli_is_the_credential() {
+        b = b.with_use_azure_cli(true);
+    }
+    b.build().map_err(|e| setup(url, e.to_string()))
+}
+
+fn gcs(
+    url: &StoreUrl,
+    connect: &Connect,
+) -> Result<object_store::gcp::GoogleCloudStorage, SourceError> {
+    let mut b = GoogleCloudStorageBuilder::from_env()
+        .with_bucket_name(&url.bucket)
+        .with_retry(retry(connect));
+    if let Some(endpoint) = &connect.endpoint {
+        b = b.with_base_url(endpoint);
+        if is_http(Some(endpoint)) {
+            b = b.with_client_options(object_store::ClientOptions::new().with_allow_http(true));
+        }
+    }
+    b.build().map_err(|e| setup(url, e.to_string()))
 }
 
 /// The Azure chain: a key, SAS, token, service principal, workload identity or emulator set in

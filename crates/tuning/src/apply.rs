@@ -11,11 +11,17 @@ use crate::rule::{Action, Rule};
 /// How one rule fared over a hunt.
 #[derive(Debug, Clone)]
 pub struct RuleUse {
+    /// The rule's name, as in `suppressed_by`.
     pub name: String,
+    /// What the rule does to an incident it applies to.
     pub action: Action,
+    /// Why the matched incidents are benign, as the rule states it.
     pub reason: String,
+    /// Whether the rule is one of the built-ins.
     pub builtin: bool,
+    /// `file:line` of the rule.
     pub origin: String,
+    /// Whether the rule had expired on the day of the hunt; an expired rule applied to nothing.
     pub expired: bool,
     /// Incidents it suppressed or downgraded.
     pub applied: usize,
@@ -23,16 +29,20 @@ pub struct RuleUse {
     pub refused: usize,
 }
 
+/// What applying the tuning did, rule by rule, in the order the rules were tried.
 #[derive(Debug, Default)]
 pub struct Applied {
+    /// One entry per rule in force, expired ones included.
     pub uses: Vec<RuleUse>,
 }
 
 impl Applied {
+    /// Incidents suppressed, over all rules.
     pub fn suppressed(&self) -> usize {
         self.count(Action::Suppress)
     }
 
+    /// Incidents downgraded from `escalate` to `review`, over all rules.
     pub fn downgraded(&self) -> usize {
         self.count(Action::Downgrade)
     }

@@ -6,7 +6,6 @@ use serde::Deserialize;
 
 use revertwatch_pack::toml_text::{line_col, OneOrMany};
 
-use crate::builtin::builtins;
 use crate::error::TuningError;
 use crate::rule::{Action, Glob, Rule, Source};
 use crate::window::{parse_clock, parse_day, parse_instant, parse_tz, Range, Recurring};
@@ -15,19 +14,10 @@ use revertwatch_pack::Provider;
 /// The rules in force: a user's, then the built-ins that are switched on.
 #[derive(Debug, Clone, Default)]
 pub struct Tuning {
+    /// In the order they are tried: the file's, then the built-ins.
     pub rules: Vec<Rule>,
     /// Built-ins switched off in the file's `[defaults] disable`.
     pub disabled: Vec<String>,
-}
-
-impl Tuning {
-    /// Adds the built-in rules, less those switched off here or in `also_disabled`.
-    pub fn with_builtins(mut self, also_disabled: &[String]) -> Tuning {
-        let off: Vec<String> = self.disabled.iter().chain(also_disabled).cloned().collect();
-        self.rules
-            .extend(builtins().into_iter().filter(|r| !off.contains(&r.name)));
-        self
-    }
 }
 
 #[derive(Deserialize)]
@@ -97,6 +87,7 @@ struct RawRange {
     to: String,
 }
 
+/// Reads and checks a tuning file; the built-ins are not added (see [`Tuning::with_builtins`]).
 pub fn load_file(path: &Path) -> Result<Tuning, TuningError> {
     let text = std::fs::read_to_string(path).map_err(|source| TuningError::Io {
         file: path.to_path_buf(),
@@ -105,6 +96,8 @@ pub fn load_file(path: &Path) -> Result<Tuning, TuningError> {
     load_str(&text, path, false)
 }
 
+/// Checks tuning text read from `file` (named in errors and in each rule's origin); `builtin` marks
+/// the rules as built-ins. Every rule is checked: a reason, at least one criterion, unique names.
 pub fn load_str(text: &str, file: &Path, builtin: bool) -> Result<Tuning, TuningError> {
     let raw: RawFile = toml::from_str(text).map_err(|e| {
         let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
@@ -158,16 +151,44 @@ fn check(raw: RawRule, origin: String, builtin: bool) -> Result<Rule, String> {
     let reason = raw.reason.filter(|r| !r.trim().is_empty()).ok_or(
         "`reason` is required: say why these incidents are benign, so that the next analyst can judge",
     )?;
-    let expires = raw
-        .expires
+    let rule = Rule {
+        name: raw.name,
+        reason,
+        action: raw.action,
+        expires: expiry(raw.expires)?,
+        builtin,
+        origin,
+        provider: providers(raw.provider)?,
+        account: globs(raw.account)?,
+        region: globs(raw.region)?,
+        target: globs(raw.target)?,
+        actor: globs(raw.actor)?,
+        actor_type: globs(raw.actor_type)?,
+        invoked_by: globs(raw.invoked_by)?,
+        source_ip: sources(raw.source_ip)?,
+        user_agent: globs(raw.user_agent)?,
+        operation: globs(raw.operation)?,
+        tag: tags(raw.tag)?,
+        windows: windows(raw.window)?,
+        between: ranges(raw.between)?,
+    };
+    if matches_everything(&rule) {
+        return Err("the rule matches everything; give it at least one criterion".into());
+    }
+    Ok(rule)
+}
+
+fn expiry(expires: Option<String>) -> Result<Option<chrono::NaiveDate>, String> {
+    expires
         .map(|d| {
             chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d")
                 .map_err(|_| format!("`expires = \"{d}\"` is not a date like 2026-12-31"))
         })
-        .transpose()?;
-    let provider = raw
-        .provider
-        .map(OneOrMany::into_vec)
+        .transpose()
+}
+
+fn providers(v: Option<OneOrMany>) -> Result<Vec<Provider>, String> {
+    v.map(OneOrMany::into_vec)
         .unwrap_or_default()
         .iter()
         .map(|p| match p.to_ascii_lowercase().as_str() {
@@ -176,10 +197,11 @@ fn check(raw: RawRule, origin: String, builtin: bool) -> Result<Rule, String> {
             "gcp" => Ok(Provider::Gcp),
             other => Err(format!("`provider = \"{other}\"`: use aws, azure or gcp")),
         })
-        .collect::<Result<_, _>>()?;
-    let tag = raw
-        .tag
-        .map(OneOrMany::into_vec)
+        .collect()
+}
+
+fn tags(v: Option<OneOrMany>) -> Result<Vec<(Glob, Glob)>, String> {
+    v.map(OneOrMany::into_vec)
         .unwrap_or_default()
         .iter()
         .map(|t| {
@@ -188,10 +210,11 @@ fn check(raw: RawRule, origin: String, builtin: bool) -> Result<Rule, String> {
                 .ok_or(format!("`tag = \"{t}\"` must be key=value (globs allowed)"))?;
             Ok((Glob::new(k.trim())?, Glob::new(v.trim())?))
         })
-        .collect::<Result<_, String>>()?;
-    let windows = raw
-        .window
-        .into_iter()
+        .collect()
+}
+
+fn windows(raw: Vec<RawWindow>) -> Result<Vec<Recurring>, String> {
+    raw.into_iter()
         .map(|w| {
             Ok(Recurring {
                 days: w
@@ -204,10 +227,11 @@ fn check(raw: RawRule, origin: String, builtin: bool) -> Result<Rule, String> {
                 tz: parse_tz(&w.tz)?,
             })
         })
-        .collect::<Result<_, String>>()?;
-    let between = raw
-        .between
-        .into_iter()
+        .collect()
+}
+
+fn ranges(raw: Vec<RawRange>) -> Result<Vec<Range>, String> {
+    raw.into_iter()
         .map(|r| {
             let range = Range {
                 from: parse_instant(&r.from)?,
@@ -221,36 +245,20 @@ fn check(raw: RawRule, origin: String, builtin: bool) -> Result<Rule, String> {
             }
             Ok(range)
         })
-        .collect::<Result<_, String>>()?;
-    let source_ip = raw
-        .source_ip
-        .map(OneOrMany::into_vec)
+        .collect()
+}
+
+fn sources(v: Option<OneOrMany>) -> Result<Vec<Source>, String> {
+    v.map(OneOrMany::into_vec)
         .unwrap_or_default()
         .iter()
         .map(|s| Source::new(s))
-        .collect::<Result<_, _>>()?;
-    let rule = Rule {
-        name: raw.name,
-        reason,
-        action: raw.action,
-        expires,
-        builtin,
-        origin,
-        provider,
-        account: globs(raw.account)?,
-        region: globs(raw.region)?,
-        target: globs(raw.target)?,
-        actor: globs(raw.actor)?,
-        actor_type: globs(raw.actor_type)?,
-        invoked_by: globs(raw.invoked_by)?,
-        source_ip,
-        user_agent: globs(raw.user_agent)?,
-        operation: globs(raw.operation)?,
-        tag,
-        windows,
-        between,
-    };
-    let scoped = !(rule.provider.is_empty()
+        .collect()
+}
+
+/// A rule with no criterion at all would silence every incident: refused at load.
+fn matches_everything(rule: &Rule) -> bool {
+    rule.provider.is_empty()
         && rule.account.is_empty()
         && rule.region.is_empty()
         && rule.target.is_empty()
@@ -262,9 +270,5 @@ fn check(raw: RawRule, origin: String, builtin: bool) -> Result<Rule, String> {
         && rule.operation.is_empty()
         && rule.tag.is_empty()
         && rule.windows.is_empty()
-        && rule.between.is_empty());
-    if !scoped {
-        return Err("the rule matches everything; give it at least one criterion".into());
-    }
-    Ok(rule)
+        && rule.between.is_empty()
 }

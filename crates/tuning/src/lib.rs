@@ -9,6 +9,41 @@
 //!   caller is one of the identities the rule matched: an attacker's call joining a benign
 //!   chain keeps the incident live, with a note saying why;
 //! - an expired rule never matches; it is reported as expired.
+//!
+//! The main types: a [`Tuning`] is the rules in force, read by [`load_file`] or [`load_str`]
+//! (which check every rule and name the line of any problem) and completed by
+//! [`Tuning::with_builtins`]; a [`Rule`] is one of them, with its criteria; [`apply`] marks
+//! incidents and returns an [`Applied`], how each rule fared.
+//!
+//! ```
+//! use std::path::Path;
+//!
+//! use chrono::NaiveDate;
+//! use revertwatch_tuning::{apply, load_str};
+//!
+//! let tuning = load_str(
+//!     r#"
+//!     [[rule]]
+//!     name = "nightly-ops"
+//!     reason = "the NightlyOps scheduler stops and starts build machines"
+//!     actor = "arn:aws:iam::*:role/NightlyOps"
+//!     expires = "2026-12-31"
+//!     "#,
+//!     Path::new("tuning.toml"),
+//!     false,
+//! )?
+//! .with_builtins(&[]);
+//! assert_eq!(tuning.rules[0].name, "nightly-ops");
+//!
+//! // No incidents, nothing marked; every rule is still accounted for.
+//! let today = NaiveDate::from_ymd_opt(2026, 3, 14).unwrap();
+//! let applied = apply(&mut [], &tuning, today);
+//! assert_eq!(applied.uses.len(), tuning.rules.len());
+//! assert_eq!(applied.suppressed(), 0);
+//! # Ok::<(), revertwatch_tuning::TuningError>(())
+//! ```
+
+#![deny(missing_docs)]
 
 mod apply;
 mod builtin;

@@ -10,6 +10,7 @@ use revertwatch_pack::Provider;
 
 use crate::window::{Range, Recurring};
 
+/// What a rule does to the incidents it applies to; neither removes one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Action {
@@ -20,6 +21,7 @@ pub enum Action {
 }
 
 impl Action {
+    /// The action as tuning files spell it.
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Suppress => "suppress",
@@ -39,12 +41,14 @@ const GLOB: MatchOptions = MatchOptions {
 };
 
 impl Glob {
+    /// A glob, or why `s` is not one (in words for the tuning file's author).
     pub fn new(s: &str) -> Result<Glob, String> {
         Pattern::new(s)
             .map(Glob)
             .map_err(|e| format!("`{s}` is not a valid glob: {e}"))
     }
 
+    /// Whether the whole of `s` matches, case ignored.
     pub fn matches(&self, s: &str) -> bool {
         self.0.matches_with(s, GLOB)
     }
@@ -54,11 +58,14 @@ impl Glob {
 /// `backup.amazonaws.com` that CloudTrail writes in place of an IP) a glob.
 #[derive(Debug, Clone)]
 pub enum Source {
+    /// A network (a single address is a /32 or /128): matches addresses inside it.
     Net(IpNet),
+    /// A glob on what CloudTrail writes in place of an address.
     Name(Glob),
 }
 
 impl Source {
+    /// A network, an address or a name glob, or why `s` is none of them.
     pub fn new(s: &str) -> Result<Source, String> {
         if let Ok(net) = s.parse::<IpNet>() {
             return Ok(Source::Net(net));
@@ -85,27 +92,43 @@ impl Source {
 /// A tuning rule, checked when loaded. Empty criteria do not restrict.
 #[derive(Debug, Clone)]
 pub struct Rule {
+    /// Unique among the rules in force; incidents name it in `suppressed_by` / `downgraded_by`.
     pub name: String,
+    /// Why the incidents it matches are benign; never empty.
     pub reason: String,
+    /// What it does to an incident it applies to.
     pub action: Action,
+    /// The last day it holds; from the day after, it matches nothing.
     pub expires: Option<NaiveDate>,
+    /// Whether it is one of the built-ins.
     pub builtin: bool,
     /// `file:line` of the rule.
     pub origin: String,
+    /// The clouds of the incident.
     pub provider: Vec<Provider>,
+    /// The incident's account, subscription or project.
     pub account: Vec<Glob>,
+    /// The incident's region, location or zone.
     pub region: Vec<Glob>,
+    /// The incident's target instance or VM.
     pub target: Vec<Glob>,
     /// Matches the actor's id or the role its session was issued from.
     pub actor: Vec<Glob>,
+    /// The caller's identity type (IAMUser, AssumedRole, ServicePrincipal...).
     pub actor_type: Vec<Glob>,
+    /// The service acting for the caller; a call no service made never matches.
     pub invoked_by: Vec<Glob>,
+    /// Where the call came from.
     pub source_ip: Vec<Source>,
+    /// The caller's user agent.
     pub user_agent: Vec<Glob>,
+    /// The operation, as the provider names it.
     pub operation: Vec<Glob>,
     /// `key=value` globs on tags and labels seen in the incident's calls.
     pub tag: Vec<(Glob, Glob)>,
+    /// Weekly windows a call's time must fall in (any of them).
     pub windows: Vec<Recurring>,
+    /// One-off ranges a call's time must fall in (any of them).
     pub between: Vec<Range>,
 }
 
@@ -114,6 +137,7 @@ fn any(globs: &[Glob], value: &str) -> bool {
 }
 
 impl Rule {
+    /// Whether `today` is past the rule's last day.
     pub fn is_expired(&self, today: NaiveDate) -> bool {
         self.expires.is_some_and(|d| d < today)
     }

@@ -1,4 +1,4 @@
-//! The bytes of a 64-byte block that matter to [`super::blocks`], as bitmasks, and the prefix
+//! The bytes of a 64-byte block that matter to the block scan, as bitmasks, and the prefix
 //! XOR that turns quotes into string extents: per instruction set, behind [`Kernel`].
 
 /// The quotes, backslashes and brackets of one 64-byte block, bit `i` for byte `i`.
@@ -56,7 +56,7 @@ pub(super) struct Haswell(());
 
 #[cfg(target_arch = "x86_64")]
 impl Haswell {
-    /// The features listed here must be the ones `super::blocks` enables for this kernel.
+    /// The features listed here must be the ones the block scan enables for this kernel.
     pub fn detect() -> Option<Haswell> {
         let found = std::is_x86_feature_detected!("avx2")
             && std::is_x86_feature_detected!("pclmulqdq")

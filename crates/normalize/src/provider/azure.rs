@@ -33,31 +33,14 @@ pub fn map(record: Arc<Value>, origin: Origin) -> Result<ApiCall, SkipReason> {
     let resource_id = text(r, &[&["resourceId"], &["resource_id"]]).map(|id| canonical_id(&id));
     let status = text(r, &[&["resultType"], &["status", "value"], &["status"]]).unwrap_or_default();
     let (phase, outcome) = phase_of(&status);
-    let error = (outcome == Outcome::Failure).then(|| {
-        text(
-            r,
-            &[
-                &["resultSignature"],
-                &["subStatus", "value"],
-                &["sub_status", "value"],
-                &["properties", "statusCode"],
-            ],
-        )
-        .unwrap_or(status.clone())
-    });
+    let error = (outcome == Outcome::Failure).then(|| failure(r, &status));
     let claims = value(r, &[&["identity", "claims"], &["claims"]])
         .cloned()
         .unwrap_or(Value::Null);
     let props = at(r, &["properties"]);
     let request = body(props.and_then(|p| at(p, &["requestbody"])));
     let response = body(props.and_then(|p| at(p, &["responseBody"])));
-    let account = resource_id
-        .as_deref()
-        .and_then(subscription_of)
-        .or_else(|| {
-            text(r, &[&["subscriptionId"], &["subscription_id"]]).map(|s| s.to_ascii_lowercase())
-        })
-        .unwrap_or_default();
+    let account = subscription(r, resource_id.as_deref());
     let tags = tags(&request);
     let event_id =
         text(r, &[&["eventDataId"], &["event_data_id"]]).unwrap_or_else(|| content_id("azure", r));
@@ -69,16 +52,7 @@ pub fn map(record: Arc<Value>, origin: Origin) -> Result<ApiCall, SkipReason> {
             .filter(|l| l != "global")
             .unwrap_or_default(),
         actor: actor(r, &claims),
-        source_ip: text(
-            r,
-            &[
-                &["callerIpAddress"],
-                &["httpRequest", "clientIpAddress"],
-                &["http_request", "client_ip_address"],
-            ],
-        )
-        .or_else(|| text(&claims, &[&["ipaddr"]]))
-        .unwrap_or_default(),
+        source_ip: source_ip(r, &claims),
         // The Activity Log records no user agent.
         user_agent: String::new(),
         operation,
@@ -100,6 +74,43 @@ pub fn map(record: Arc<Value>, origin: Origin) -> Result<ApiCall, SkipReason> {
         record,
         origin,
     })
+}
+
+/// Why a failed call failed: its sub-status when it has one, else its status.
+fn failure(r: &Value, status: &str) -> String {
+    text(
+        r,
+        &[
+            &["resultSignature"],
+            &["subStatus", "value"],
+            &["sub_status", "value"],
+            &["properties", "statusCode"],
+        ],
+    )
+    .unwrap_or_else(|| status.to_string())
+}
+
+/// The subscription, from the resource id when there is one (lowercased, as ids compare).
+fn subscription(r: &Value, resource_id: Option<&str>) -> String {
+    resource_id
+        .and_then(subscription_of)
+        .or_else(|| {
+            text(r, &[&["subscriptionId"], &["subscription_id"]]).map(|s| s.to_ascii_lowercase())
+        })
+        .unwrap_or_default()
+}
+
+fn source_ip(r: &Value, claims: &Value) -> String {
+    text(
+        r,
+        &[
+            &["callerIpAddress"],
+            &["httpRequest", "clientIpAddress"],
+            &["http_request", "client_ip_address"],
+        ],
+    )
+    .or_else(|| text(claims, &[&["ipaddr"]]))
+    .unwrap_or_default()
 }
 
 fn phase_of(status: &str) -> (Phase, Outcome) {

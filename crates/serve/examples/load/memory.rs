@@ -7,7 +7,7 @@
 
 use crate::feed::Feed;
 use crate::observe::Sample;
-use crate::run::Report;
+use crate::report::Report;
 use crate::Fallible;
 
 const DAY_NS: i64 = 86_400 * 1_000_000_000;
@@ -278,7 +278,7 @@ pub fn rejudge(
     tolerance: f64,
     keep_closed: Option<std::time::Duration>,
 ) -> Fallible<()> {
-    let report = crate::run::read_report(report)?;
+    let report = crate::report::read_report(report)?;
     let feed = Feed::read(feed)?;
     let fill = fill_days(keep_closed, &feed);
     let (rows, days) = checks(&report, &feed, tolerance, fill);

@@ -1,15 +1,23 @@
-//! The two senders: HEC requests from a pool of connections, and JetStream publishes; both
-//! fed in batches by the pacer, and both mixing in malformed input on request.
+//! What the pacer hands the senders (records and malformed items, in batches), and the HEC
+//! sender: requests from a pool of connections, mixing in malformed input on request. The
+//! JetStream publisher is in publish.rs.
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::mpsc::Receiver;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use async_nats::jetstream;
-use bytes::Bytes;
+use serde::{Deserialize, Serialize};
 
 use crate::feed::Feed;
+
+/// The input of serve a record is sent over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Input {
+    Hec,
+    Nats,
+}
 
 /// What goes into a batch: a record of the feed, or something no parser should accept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,7 +57,7 @@ pub const OVERSIZED_BYTES: usize = 900 * 1024;
 
 /// A CloudTrail-shaped record too large to read, with an id of its own so that, were it
 /// accepted, each copy would show as a call (not fold into one as a duplicate).
-fn oversized(n: u64) -> Vec<u8> {
+pub fn oversized(n: u64) -> Vec<u8> {
     let mut v = format!(
         r#"{{"eventVersion":"1.08","eventID":"oversized-{n}","eventTime":"2026-03-01T00:00:00Z","eventSource":"ec2.amazonaws.com","eventName":"StopInstances","padding":""#
     )
@@ -78,7 +86,7 @@ impl SendTimes {
     }
 
     /// Keeps the first send: a retried batch counts from when it was first offered.
-    fn mark(&self, i: usize, ns: u64) {
+    pub fn mark(&self, i: usize, ns: u64) {
         let _ = self.at[i].compare_exchange(0, ns, Relaxed, Relaxed);
     }
 
@@ -103,6 +111,21 @@ pub struct HecStats {
     pub last_accept_ns: AtomicU64,
     pub request_ns: Mutex<Vec<u64>>,
     pub errors: Mutex<Vec<String>>,
+}
+
+impl HecStats {
+    /// Request durations in nanoseconds, sorted for percentiles.
+    pub fn sorted_request_ns(&self) -> Vec<f64> {
+        let mut v: Vec<f64> = self
+            .request_ns
+            .lock()
+            .expect("lock")
+            .iter()
+            .map(|ns| *ns as f64)
+            .collect();
+        v.sort_by(f64::total_cmp);
+        v
+    }
 }
 
 pub struct HecTarget {
@@ -134,19 +157,7 @@ pub fn hec_worker(
     loop {
         let next = rx.lock().expect("queue lock").recv();
         let Ok(batch) = next else { break };
-        let raw = target.raw_every > 0 && batch.seq % target.raw_every == target.raw_every - 1;
-        let (path, body, stop_at) = if raw {
-            (
-                "/services/collector/raw",
-                raw_body(feed, &batch.items),
-                None,
-            )
-        } else {
-            let (body, stop_at) = event_body(feed, &batch.items, batch.seq);
-            ("/services/collector/event", body, stop_at)
-        };
-        let gzip = target.gzip_every > 0 && batch.seq % target.gzip_every == 0;
-        let body = if gzip { gzip_bytes(&body) } else { body };
+        let request = HecRequest::new(feed, target, &batch);
         let records: Vec<usize> = batch
             .items
             .iter()
@@ -161,17 +172,64 @@ pub fn hec_worker(
         for r in &records {
             sent.mark(*r, first);
         }
-        let url = format!("{}{path}", target.base);
+        let accepted = request.post(&agent, &auth, &target.base, stats);
+        if accepted {
+            stats
+                .records_accepted
+                .fetch_add(records.len() as u64, Relaxed);
+            stats.last_accept_ns.fetch_max(sent.now_ns(), Relaxed);
+        } else {
+            stats.records_lost.fetch_add(records.len() as u64, Relaxed);
+        }
+    }
+}
+
+/// One batch as an HEC request: to the event or the raw endpoint, gzipped or not.
+struct HecRequest {
+    path: &'static str,
+    body: Vec<u8>,
+    gzip: bool,
+    /// The event HEC must name in its 400 when the batch ends with one that stops it.
+    stop_at: Option<usize>,
+}
+
+impl HecRequest {
+    fn new(feed: &Feed, target: &HecTarget, batch: &HecBatch) -> HecRequest {
+        let raw = target.raw_every > 0 && batch.seq % target.raw_every == target.raw_every - 1;
+        let (path, body, stop_at) = if raw {
+            (
+                "/services/collector/raw",
+                raw_body(feed, &batch.items),
+                None,
+            )
+        } else {
+            let (body, stop_at) = event_body(feed, &batch.items, batch.seq);
+            ("/services/collector/event", body, stop_at)
+        };
+        let gzip = target.gzip_every > 0 && batch.seq.is_multiple_of(target.gzip_every);
+        let body = if gzip { gzip_bytes(&body) } else { body };
+        HecRequest {
+            path,
+            body,
+            gzip,
+            stop_at,
+        }
+    }
+
+    /// Sends until HEC takes the batch (true), or answers what it should not, or the
+    /// connection fails 20 times (false). A 503 is waited out, as a forwarder does.
+    fn post(&self, agent: &ureq::Agent, auth: &str, base: &str, stats: &HecStats) -> bool {
+        let url = format!("{base}{}", self.path);
         let mut attempt = 0u32;
         loop {
             attempt += 1;
             let started = Instant::now();
-            let mut req = agent.post(&url).header("Authorization", &auth);
-            if gzip {
+            let mut req = agent.post(&url).header("Authorization", auth);
+            if self.gzip {
                 req = req.header("Content-Encoding", "gzip");
             }
             stats.requests.fetch_add(1, Relaxed);
-            let reply = req.send(&body[..]);
+            let reply = req.send(&self.body[..]);
             let took = started.elapsed().as_nanos() as u64;
             let (status, text) = match reply {
                 Ok(mut r) => (
@@ -182,8 +240,7 @@ pub fn hec_worker(
                     stats.transport_errors.fetch_add(1, Relaxed);
                     note(stats, format!("{url}: {e}"));
                     if attempt >= 20 {
-                        stats.records_lost.fetch_add(records.len() as u64, Relaxed);
-                        break;
+                        return false;
                     }
                     std::thread::sleep(Duration::from_millis(100));
                     continue;
@@ -194,10 +251,10 @@ pub fn hec_worker(
                 .ok()
                 .and_then(|v| v["invalid-event-number"].as_u64());
             match status {
-                200 if stop_at.is_none() => {
+                200 if self.stop_at.is_none() => {
                     stats.ok.fetch_add(1, Relaxed);
                 }
-                400 if stop_at.is_some() && named == stop_at.map(|n| n as u64) => {
+                400 if self.stop_at.is_some() && named == self.stop_at.map(|n| n as u64) => {
                     stats.expected_400.fetch_add(1, Relaxed);
                 }
                 503 => {
@@ -207,16 +264,11 @@ pub fn hec_worker(
                 }
                 _ => {
                     stats.other_status.fetch_add(1, Relaxed);
-                    stats.records_lost.fetch_add(records.len() as u64, Relaxed);
-                    note(stats, format!("{path}: HTTP {status}: {text}"));
-                    break;
+                    note(stats, format!("{}: HTTP {status}: {text}", self.path));
+                    return false;
                 }
             }
-            stats
-                .records_accepted
-                .fetch_add(records.len() as u64, Relaxed);
-            stats.last_accept_ns.fetch_max(sent.now_ns(), Relaxed);
-            break;
+            return true;
         }
     }
 }
@@ -311,126 +363,4 @@ fn gzip_bytes(body: &[u8]) -> Vec<u8> {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     let _ = gz.write_all(body);
     gz.finish().unwrap_or_default()
-}
-
-#[derive(Default)]
-pub struct NatsStats {
-    pub published: AtomicU64,
-    pub bad_published: AtomicU64,
-    pub acked: AtomicU64,
-    pub retries: AtomicU64,
-    pub failed: AtomicU64,
-    pub errors: Mutex<Vec<String>>,
-}
-
-/// Publishes batches to JetStream, each record on `cloudlogs.<provider>.<account>`, with a
-/// message id so that a retried publish is not stored twice.
-pub async fn nats_publisher(
-    js: jetstream::Context,
-    feed: Arc<Feed>,
-    subjects: Arc<Vec<String>>,
-    sent: Arc<SendTimes>,
-    stats: Arc<NatsStats>,
-    mut rx: tokio::sync::mpsc::Receiver<Vec<Item>>,
-) {
-    let in_flight = Arc::new(tokio::sync::Semaphore::new(16));
-    let mut seq = 0u64;
-    while let Some(items) = rx.recv().await {
-        let mut pending = Vec::with_capacity(items.len());
-        let now = sent.now_ns();
-        for item in items {
-            seq += 1;
-            let (subject, payload, id) = match item {
-                Item::Record(r) => {
-                    sent.mark(r, now);
-                    let subject = subjects[feed.records[r].partition].clone();
-                    stats.published.fetch_add(1, Relaxed);
-                    (
-                        subject,
-                        Bytes::copy_from_slice(feed.json(r)),
-                        format!("r{r}"),
-                    )
-                }
-                Item::Bad(b) => {
-                    stats.bad_published.fetch_add(1, Relaxed);
-                    let subject = subjects[(seq as usize) % subjects.len()].clone();
-                    let payload = match b {
-                        Bad::Truncated(r) => {
-                            let json = feed.json(r);
-                            Bytes::copy_from_slice(&json[..json.len() / 2])
-                        }
-                        Bad::Oversized => Bytes::from(oversized(1 << 40 | seq)),
-                        Bad::Binary(seed) => Bytes::from(garbage(seed)),
-                        _ => Bytes::from_static(b"{\"eventVersion\":\"1.08\",\"eventTi"),
-                    };
-                    (subject, payload, format!("b{seq}"))
-                }
-            };
-            pending.push((subject, payload, id));
-        }
-        // Sent in order here; only the acks are awaited apart, so the stream keeps feed order.
-        let mut acks = Vec::with_capacity(pending.len());
-        for (subject, payload, id) in &pending {
-            acks.push(publish(&js, subject, payload, id).await);
-        }
-        let permit = in_flight.clone().acquire_owned().await.expect("semaphore");
-        let (js, stats) = (js.clone(), stats.clone());
-        tokio::spawn(async move {
-            for ((subject, payload, id), ack) in pending.iter().zip(acks) {
-                let mut result = match ack {
-                    Ok(f) => f.await.map(|_| ()).map_err(|e| e.to_string()),
-                    Err(e) => Err(e),
-                };
-                let mut tries = 0;
-                while let Err(e) = &result {
-                    tries += 1;
-                    if tries > 10 {
-                        stats.failed.fetch_add(1, Relaxed);
-                        let mut errors = stats.errors.lock().expect("stats lock");
-                        if errors.len() < 10 {
-                            errors.push(format!("{subject}: {e}"));
-                        }
-                        break;
-                    }
-                    stats.retries.fetch_add(1, Relaxed);
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                    result = match publish(&js, subject, payload, id).await {
-                        Ok(f) => f.await.map(|_| ()).map_err(|e| e.to_string()),
-                        Err(e) => Err(e),
-                    };
-                }
-                if result.is_ok() {
-                    stats.acked.fetch_add(1, Relaxed);
-                }
-            }
-            drop(permit);
-        });
-    }
-    let _ = in_flight.acquire_many(16).await;
-}
-
-async fn publish(
-    js: &jetstream::Context,
-    subject: &str,
-    payload: &Bytes,
-    id: &str,
-) -> Result<jetstream::context::PublishAckFuture, String> {
-    let mut headers = async_nats::HeaderMap::new();
-    headers.insert("Nats-Msg-Id", id);
-    js.publish_with_headers(subject.to_string(), headers, payload.clone())
-        .await
-        .map_err(|e| e.to_string())
-}
-
-/// Bytes that are neither UTF-8 nor JSON, from a small deterministic generator.
-fn garbage(seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
-    (0..512)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as u8 | 0x80
-        })
-        .collect()
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::run::read_report;
+use crate::report::{read_report, Report};
 use crate::Fallible;
 
 #[derive(clap::Args)]
@@ -73,49 +73,112 @@ fn verdicts(incidents: &[Value]) -> BTreeSet<Verdict> {
         .collect()
 }
 
-pub fn verify(args: VerifyArgs) -> Fallible<()> {
-    let served = match &args.incidents {
-        Some(file) => jsonl(&std::fs::read(file)?),
-        None => {
-            let agent = ureq::Agent::config_builder()
-                .timeout_global(Some(Duration::from_secs(60)))
-                .http_status_as_error(false)
-                .build()
-                .new_agent();
-            let mut reply = agent
-                .get(format!("{}/incidents", args.hec))
-                .header("Authorization", &format!("Splunk {}", args.token))
-                .call()?;
-            if reply.status() != 200 {
-                return Err(format!("/incidents answered HTTP {}", reply.status()).into());
-            }
-            jsonl(&reply.body_mut().read_to_vec()?)
-        }
-    };
-    let hunted = jsonl(&std::fs::read(&args.hunt)?);
-    let truth = jsonl(&std::fs::read(&args.truth)?);
-    let alerts = jsonl(&std::fs::read(&args.alerts)?);
-    let mut failures = Vec::new();
-    let mut rows: Vec<(String, String, bool)> = Vec::new();
+/// What the soak left behind, read once.
+struct Soak {
+    served: Vec<Value>,
+    hunted: Vec<Value>,
+    truth: Vec<Value>,
+    alerts: Vec<Value>,
+    feed: crate::feed::Feed,
+    /// Incidents whose last call is older than this may be forgotten; newer ones must be held.
+    forget_before: Option<i64>,
+}
 
+impl Soak {
+    fn may_forget(&self, i: &Value) -> bool {
+        self.forget_before.is_some_and(|line| {
+            chrono::DateTime::parse_from_rfc3339(&s(i, "last_seen"))
+                .is_ok_and(|t| t.timestamp_nanos_opt().is_some_and(|t| t < line))
+        })
+    }
+}
+
+/// The table being filled: one row per check (what, what was found, passed), and the
+/// failures worth naming one by one.
+#[derive(Default)]
+struct Checks {
+    rows: Vec<(String, String, bool)>,
+    failures: Vec<String>,
+}
+
+pub fn verify(args: VerifyArgs) -> Fallible<()> {
     let feed = crate::feed::Feed::read(&args.feed)?;
-    // Incidents whose last call is older than this may be forgotten; newer ones must be held.
     let forget_before = args.keep_closed.and_then(|k| {
         let newest = feed.records.last()?.time_ns;
         let line = newest - k.as_nanos() as i64;
         (line > feed.records.first()?.time_ns).then_some(line)
     });
-    let may_forget = |i: &Value| {
-        forget_before.is_some_and(|line| {
-            chrono::DateTime::parse_from_rfc3339(&s(i, "last_seen"))
-                .is_ok_and(|t| t.timestamp_nanos_opt().is_some_and(|t| t < line))
-        })
+    let soak = Soak {
+        served: served(&args)?,
+        hunted: jsonl(&std::fs::read(&args.hunt)?),
+        truth: jsonl(&std::fs::read(&args.truth)?),
+        alerts: jsonl(&std::fs::read(&args.alerts)?),
+        feed,
+        forget_before,
     };
-    let (sv, hv) = (verdicts(&served), verdicts(&hunted));
+    let mut c = Checks::default();
+    let extra = same_incidents(&mut c, &soak, args.keep_closed);
+    planted(&mut c, &soak);
+    alerted(&mut c, &soak);
+    phantoms(&mut c, &soak, &extra);
+    strays(&mut c, &soak);
+    let report = read_report(&args.report)?;
+    let fill = crate::memory::fill_days(args.keep_closed, &soak.feed);
+    rss_flat(&mut c, &report, &soak.feed, fill, args.rss_tolerance);
+    let (memory_rows, days) = crate::memory::checks(&report, &soak.feed, args.rss_tolerance, fill);
+    c.rows.extend(memory_rows);
+    let lost = report.hec_records_lost + report.nats_publish_failed;
+    c.rows.push((
+        "records the driver could not hand over (HEC non-2xx other than the planted 400s, failed publishes)".into(),
+        lost.to_string(),
+        lost == 0,
+    ));
+    c.rows.push((
+        "serve drained everything (JetStream lag 0, no alert pending) after sending".into(),
+        report.drained.to_string(),
+        report.drained,
+    ));
+
+    crate::memory::print_checks(&c.rows, &days);
+    for f in &c.failures {
+        eprintln!("load: verify: {f}");
+    }
+    if c.rows.iter().all(|r| r.2) {
+        Ok(())
+    } else {
+        Err("the soak failed a check (see the table)".into())
+    }
+}
+
+/// `/incidents`, from serve or from the file it was saved to.
+fn served(args: &VerifyArgs) -> Fallible<Vec<Value>> {
+    if let Some(file) = &args.incidents {
+        return Ok(jsonl(&std::fs::read(file)?));
+    }
+    let agent = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(60)))
+        .http_status_as_error(false)
+        .build()
+        .new_agent();
+    let mut reply = agent
+        .get(format!("{}/incidents", args.hec))
+        .header("Authorization", &format!("Splunk {}", args.token))
+        .call()?;
+    if reply.status() != 200 {
+        return Err(format!("/incidents answered HTTP {}", reply.status()).into());
+    }
+    Ok(jsonl(&reply.body_mut().read_to_vec()?))
+}
+
+/// `/incidents` against `hunt`, but for what serve may have forgotten. Returns the incidents
+/// serve has and hunt does not.
+fn same_incidents(c: &mut Checks, soak: &Soak, keep_closed: Option<Duration>) -> Vec<Verdict> {
+    let (sv, hv) = (verdicts(&soak.served), verdicts(&soak.hunted));
     let forgettable = verdicts(
-        &hunted
+        &soak
+            .hunted
             .iter()
-            .filter(|i| may_forget(i))
+            .filter(|i| soak.may_forget(i))
             .cloned()
             .collect::<Vec<_>>(),
     );
@@ -124,10 +187,10 @@ pub fn verify(args: VerifyArgs) -> Fallible<()> {
         .filter(|v| !forgettable.contains(*v))
         .collect();
     let forgotten = hv.difference(&sv).count() - missing.len();
-    let extra: Vec<_> = sv.difference(&hv).collect();
-    rows.push((
-        match args.keep_closed {
-            Some(k) if forget_before.is_some() => format!(
+    let extra: Vec<Verdict> = sv.difference(&hv).cloned().collect();
+    c.rows.push((
+        match keep_closed {
+            Some(k) if soak.forget_before.is_some() => format!(
                 "`/incidents` = `hunt --format jsonl` (incident_id, severity, suppressed_by), but for incidents that ended more than --keep-closed {} before the newest record, which serve may have forgotten",
                 humantime::format_duration(k)
             ),
@@ -139,7 +202,7 @@ pub fn verify(args: VerifyArgs) -> Fallible<()> {
             hv.len(),
             missing.len(),
             extra.len(),
-            if forget_before.is_some() {
+            if soak.forget_before.is_some() {
                 format!("; {forgotten} older ones forgotten as --keep-closed says")
             } else {
                 String::new()
@@ -147,31 +210,37 @@ pub fn verify(args: VerifyArgs) -> Fallible<()> {
         ),
         missing.is_empty() && extra.is_empty(),
     ));
-    if forget_before.is_some() {
+    if soak.forget_before.is_some() {
         // Forgetting is what keeps state bounded: a run past --keep-closed must show some.
-        rows.push((
+        c.rows.push((
             "serve forgets closed incidents past --keep-closed (some of those `hunt` finds older than it are gone from `/incidents`)".into(),
             format!("{forgotten} of {} forgotten", forgettable.len()),
             forgettable.is_empty() || forgotten > 0,
         ));
     }
     for m in missing.iter().take(5) {
-        failures.push(format!("hunt has {m:?}, serve does not"));
+        c.failures.push(format!("hunt has {m:?}, serve does not"));
     }
     for x in extra.iter().take(5) {
-        failures.push(format!("serve has {x:?}, hunt does not"));
+        c.failures.push(format!("serve has {x:?}, hunt does not"));
     }
+    extra
+}
 
-    let by_target: BTreeMap<String, &Value> = served.iter().map(|i| (s(i, "target"), i)).collect();
+/// Every planted scenario found as ground truth says.
+fn planted(c: &mut Checks, soak: &Soak) {
+    let by_target: BTreeMap<String, &Value> =
+        soak.served.iter().map(|i| (s(i, "target"), i)).collect();
     // A planted scenario serve has forgotten is judged on hunt's incident, the same detection.
-    let forgotten_by_target: BTreeMap<String, &Value> = hunted
+    let forgotten_by_target: BTreeMap<String, &Value> = soak
+        .hunted
         .iter()
-        .filter(|i| may_forget(i))
+        .filter(|i| soak.may_forget(i))
         .map(|i| (s(i, "target"), i))
         .collect();
     let mut found = 0;
     let mut found_forgotten = 0;
-    for t in &truth {
+    for t in &soak.truth {
         let want = |k: &str, got: &Value| s(t, k) == s(got, k);
         let matches = |i: &&Value| {
             s(i, "severity") == s(t, "expected_severity")
@@ -191,33 +260,37 @@ pub fn verify(args: VerifyArgs) -> Fallible<()> {
         if ok {
             found += 1;
         } else {
-            failures.push(format!(
+            c.failures.push(format!(
                 "planted {} ({}) is not in /incidents as ground truth says",
                 s(t, "id"),
                 s(t, "target")
             ));
         }
     }
-    rows.push((
+    c.rows.push((
         "every planted scenario (ground-truth.jsonl) in `/incidents`, with its severity, chains, account and suppression (or, once forgotten after --keep-closed, in `hunt`)".into(),
         format!(
             "{found} of {}{}",
-            truth.len(),
+            soak.truth.len(),
             if found_forgotten > 0 {
                 format!(" ({found_forgotten} of them forgotten by serve, found in hunt)")
             } else {
                 String::new()
             }
         ),
-        found == truth.len() && !truth.is_empty(),
+        found == soak.truth.len() && !soak.truth.is_empty(),
     ));
+}
 
+/// Each alert once; every live incident alerted in its final severity; no quiet one alerted.
+fn alerted(c: &mut Checks, soak: &Soak) {
+    let (alerts, hunted) = (&soak.alerts, &soak.hunted);
     let mut ids = BTreeSet::new();
     let repeated = alerts
         .iter()
         .filter(|a| !ids.insert(s(a, "alert_id")))
         .count();
-    rows.push((
+    c.rows.push((
         "no alert_id twice in the alerts file".into(),
         format!("{} alerts, {repeated} repeated", alerts.len()),
         repeated == 0,
@@ -235,7 +308,7 @@ pub fn verify(args: VerifyArgs) -> Fallible<()> {
         .filter(|i| !alerted.contains(&(s(i, "incident_id"), s(i, "severity"))))
         .map(|i| s(i, "incident_id"))
         .collect();
-    rows.push((
+    c.rows.push((
         "every live incident of `hunt` alerted in its final severity".into(),
         format!("{} live, {} not alerted", live.len(), unalerted.len()),
         unalerted.is_empty(),
@@ -252,7 +325,7 @@ pub fn verify(args: VerifyArgs) -> Fallible<()> {
         .map(|i| s(i, "incident_id"))
         .filter(|id| alerted_ids.contains(id))
         .collect();
-    rows.push((
+    c.rows.push((
         "no alert for an incident `hunt` suppresses or rates below review".into(),
         format!(
             "{} suppressed or below review, {} alerted",
@@ -262,28 +335,35 @@ pub fn verify(args: VerifyArgs) -> Fallible<()> {
         wrongly_alerted.is_empty(),
     ));
     for w in wrongly_alerted.iter().take(5) {
-        failures.push(format!(
+        c.failures.push(format!(
             "incident {w} was alerted, and hunt suppresses it or rates it none"
         ));
     }
     for u in unalerted.iter().take(5) {
-        failures.push(format!(
+        c.failures.push(format!(
             "incident {u} was never alerted in its final severity"
         ));
     }
-    let ids_of = |a: &Value| -> Vec<String> {
-        a["event_ids"]
-            .as_array()
-            .map(|v| {
-                v.iter()
-                    .filter_map(|e| e.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let keyed: Vec<(String, Vec<String>)> = alerts
+}
+
+fn event_ids(a: &Value) -> Vec<String> {
+    a["event_ids"]
+        .as_array()
+        .map(|v| {
+            v.iter()
+                .filter_map(|e| e.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Alerts, and extra incidents, made only of later phases of calls serve already closed.
+fn phantoms(c: &mut Checks, soak: &Soak, extra: &[Verdict]) {
+    let feed = &soak.feed;
+    let keyed: Vec<(String, Vec<String>)> = soak
+        .alerts
         .iter()
-        .map(|a| (s(a, "incident_id"), ids_of(a)))
+        .map(|a| (s(a, "incident_id"), event_ids(a)))
         .collect();
     let index = feed.index(feed.records.len());
     let later_only = |events: &[String]| {
@@ -294,13 +374,13 @@ pub fn verify(args: VerifyArgs) -> Fallible<()> {
                     .is_some_and(|i| crate::feed::later_phase(feed.json(*i)))
             })
     };
-    let phantom = crate::run::phantoms(
-        &feed,
+    let phantom = crate::report::phantoms(
+        feed,
         &index,
         keyed.iter().map(|(i, e)| (i.as_str(), &e[..])),
     );
     let phantoms = phantom.iter().filter(|p| **p).count();
-    rows.push((
+    c.rows.push((
         "phantom alerts: an incident made only of later phases (Azure Accept/Success, GCP `last`) or of events already alerted in another incident".into(),
         phantoms.to_string(),
         phantoms == 0,
@@ -308,27 +388,32 @@ pub fn verify(args: VerifyArgs) -> Fallible<()> {
     let phantom_extra = extra
         .iter()
         .filter(|v| {
-            served
+            soak.served
                 .iter()
                 .find(|i| s(i, "incident_id") == v.0)
-                .is_some_and(|i| later_only(&ids_of(i)))
+                .is_some_and(|i| later_only(&event_ids(i)))
         })
         .count();
-    rows.push((
+    c.rows.push((
         "of the extra incidents in `/incidents`, those made only of later phases".into(),
         format!("{phantom_extra} of {}", extra.len()),
         phantom_extra == 0,
     ));
-    // An alert on a partial incident is replaced when the incident grows under another id:
-    // the later alert lists it in `supersedes`. Those are accounted for; any other alert for
-    // an incident `hunt` does not have is not.
-    let hunted_ids: BTreeSet<String> = hunted.iter().map(|i| s(i, "incident_id")).collect();
-    let superseded: BTreeSet<String> = alerts
+}
+
+/// An alert on a partial incident is replaced when the incident grows under another id: the
+/// later alert lists it in `supersedes`. Those are accounted for; any other alert for an
+/// incident `hunt` does not have is not.
+fn strays(c: &mut Checks, soak: &Soak) {
+    let hunted_ids: BTreeSet<String> = soak.hunted.iter().map(|i| s(i, "incident_id")).collect();
+    let superseded: BTreeSet<String> = soak
+        .alerts
         .iter()
         .flat_map(|a| a["supersedes"].as_array().cloned().unwrap_or_default())
         .filter_map(|v| v.as_str().map(str::to_string))
         .collect();
-    let not_hunted: Vec<&Value> = alerts
+    let not_hunted: Vec<&Value> = soak
+        .alerts
         .iter()
         .filter(|a| !hunted_ids.contains(&s(a, "incident_id")))
         .collect();
@@ -336,7 +421,7 @@ pub fn verify(args: VerifyArgs) -> Fallible<()> {
         .iter()
         .filter(|a| !superseded.contains(&s(a, "incident_id")))
         .count();
-    rows.push((
+    c.rows.push((
         "alerts for incidents `hunt` does not have, and that no later alert supersedes".into(),
         format!(
             "{strays} (besides {} superseded by a later alert as their incident grew)",
@@ -344,35 +429,40 @@ pub fn verify(args: VerifyArgs) -> Fallible<()> {
         ),
         strays == 0,
     ));
+}
 
-    let report = read_report(&args.report)?;
-    let minute = |from: f64, to: f64| {
-        report
-            .samples
-            .iter()
-            .filter(|x| x.t_s >= from && x.t_s <= to && x.rss_kb > 0)
-            .map(|x| x.rss_kb as f64 / 1024.0)
-            .fold((0.0f64, f64::MAX, 0.0f64, 0usize), |(sum, lo, hi, n), v| {
-                (sum + v, lo.min(v), hi.max(v), n + 1)
-            })
-    };
+/// RSS over one stretch of the run: (sum, lowest, highest, samples), in MB.
+fn rss_over(report: &Report, from: f64, to: f64) -> (f64, f64, f64, usize) {
+    report
+        .samples
+        .iter()
+        .filter(|x| x.t_s >= from && x.t_s <= to && x.rss_kb > 0)
+        .map(|x| x.rss_kb as f64 / 1024.0)
+        .fold((0.0f64, f64::MAX, 0.0f64, 0usize), |(sum, lo, hi, n), v| {
+            (sum + v, lo.min(v), hi.max(v), n + 1)
+        })
+}
+
+fn mean(sum: f64, n: usize) -> f64 {
+    sum / n.max(1) as f64
+}
+
+/// The strict memory check: the last minute's mean RSS within tolerance of a minute once
+/// state has filled.
+fn rss_flat(c: &mut Checks, report: &Report, feed: &crate::feed::Feed, fill: i64, tolerance: f64) {
     // The first minute warms up; when serve forgets closed incidents within the run, state
     // grows until --keep-closed has passed, so the comparison starts once it has.
-    let fill = crate::memory::fill_days(args.keep_closed, &feed);
-    let filled_s = crate::memory::days(&report, &feed)
+    let filled_s = crate::memory::days(report, feed)
         .iter()
         .find(|d| d.day >= fill)
         .map_or(60.0, |d| d.from_s.max(60.0));
-    let (f_sum, f_lo, f_hi, f_n) = minute(0.0, 60.0);
-    let (w_sum, w_lo, w_hi, w_n) = minute(filled_s, filled_s + 60.0);
-    let (l_sum, l_lo, l_hi, l_n) = minute(report.send_s - 60.0, report.send_s);
-    let mean = |sum: f64, n: usize| sum / n.max(1) as f64;
+    let (f_sum, f_lo, f_hi, f_n) = rss_over(report, 0.0, 60.0);
+    let (w_sum, w_lo, w_hi, w_n) = rss_over(report, filled_s, filled_s + 60.0);
+    let (l_sum, l_lo, l_hi, l_n) = rss_over(report, report.send_s - 60.0, report.send_s);
     // The two minutes must not overlap, or the check compares a minute with itself.
     let apart = filled_s + 60.0 <= report.send_s - 60.0;
-    let flat = apart
-        && w_n > 0
-        && l_n > 0
-        && mean(l_sum, l_n) <= mean(w_sum, w_n) * (1.0 + args.rss_tolerance);
+    let flat =
+        apart && w_n > 0 && l_n > 0 && mean(l_sum, l_n) <= mean(w_sum, w_n) * (1.0 + tolerance);
     let span = |lo: f64, hi: f64, sum: f64, n: usize| {
         format!(
             "{:.0}–{:.0} MB (mean {:.0})",
@@ -386,10 +476,10 @@ pub fn verify(args: VerifyArgs) -> Fallible<()> {
     } else {
         String::new()
     };
-    rows.push((
+    c.rows.push((
         format!(
             "RSS flat (strict): last minute's mean within {:.0} % of the first minute's after warm-up and state filled (from {filled_s:.0} s)",
-            args.rss_tolerance * 100.0
+            tolerance * 100.0
         ),
         format!(
             "{judged}first minute {}; from {filled_s:.0} s {}; last minute {}",
@@ -399,27 +489,4 @@ pub fn verify(args: VerifyArgs) -> Fallible<()> {
         ),
         flat,
     ));
-    let (memory_rows, days) = crate::memory::checks(&report, &feed, args.rss_tolerance, fill);
-    rows.extend(memory_rows);
-    let lost = report.hec_records_lost + report.nats_publish_failed;
-    rows.push((
-        "records the driver could not hand over (HEC non-2xx other than the planted 400s, failed publishes)".into(),
-        lost.to_string(),
-        lost == 0,
-    ));
-    rows.push((
-        "serve drained everything (JetStream lag 0, no alert pending) after sending".into(),
-        report.drained.to_string(),
-        report.drained,
-    ));
-
-    crate::memory::print_checks(&rows, &days);
-    for f in &failures {
-        eprintln!("load: verify: {f}");
-    }
-    if rows.iter().all(|r| r.2) {
-        Ok(())
-    } else {
-        Err("the soak failed a check (see the table)".into())
-    }
 }
