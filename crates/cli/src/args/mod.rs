@@ -5,6 +5,10 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod serve;
+
+pub use serve::ServeArgs;
+
 const EXAMPLES: &str = "\
 Examples:
   # Hunt a CloudTrail archive (S3 layout, .json.gz) and an Azure export together
@@ -61,7 +65,7 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Detect reverts live: a Splunk-HEC-compatible receiver and NATS JetStream consumer, with
     /// state on disk and alerts when an incident opens or escalates.
-    Serve(Box<crate::serve_cmd::ServeArgs>),
+    Serve(Box<ServeArgs>),
     /// Print runnable scenario scripts (aws, az, gcloud) with cleanup, to prove the detection
     /// in a sandbox account.
     Kit(crate::kit_cmd::KitArgs),
