@@ -13,15 +13,17 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use revertwatch_decode::Limits;
-use revertwatch_detect::{event_key, Detector, Horizon, Incident, Severity};
+use revertwatch_detect::{event_key, Horizon, Incident, Severity};
 use revertwatch_normalize::{ApiCall, Ingest, Selection};
 use revertwatch_pack::Pack;
 use revertwatch_tuning::{apply, Tuning};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
+use crate::alerts::diff;
+pub use crate::alerts::Mode;
 use crate::error::ServeError;
 use crate::metrics::{IncidentCounts, Metrics, Source};
+use crate::partition::{Closed, Partition};
 use crate::store::{self, Changes, Store};
 
 /// One unit of input: an HEC event or raw body, or a JetStream message. Any container the
@@ -34,15 +36,6 @@ pub struct Piece {
     /// JetStream partition N in a scaled-out deployment.
     pub scope: String,
     pub source: Source,
-}
-
-/// Whether a batch may alert.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Live,
-    /// Rebuilding a partition taken over from another instance: its incidents were already
-    /// alerted there, so they are recorded as alerted, not alerted again.
-    Replay,
 }
 
 pub struct EngineConfig {
@@ -62,50 +55,6 @@ pub struct EngineConfig {
     /// Event times later than this ahead of the time a record is received are quarantined.
     pub max_clock_skew: Duration,
     pub limits: Limits,
-}
-
-struct Partition {
-    /// The calls held and what they add up to: the same detector `hunt` uses.
-    detector: Detector,
-    /// Incident id -> severity last alerted.
-    emitted: BTreeMap<String, u8>,
-    /// The open incidents, tuned, as last detected.
-    incidents: Vec<Incident>,
-    /// Incident id -> a closed incident: its last call is older than the horizon, so nothing
-    /// can join it any more; its calls were let go, its final form is kept.
-    closed: BTreeMap<String, Closed>,
-}
-
-impl Partition {
-    fn new(pack: &Pack, horizon: Horizon) -> Partition {
-        Partition {
-            detector: Detector::new(pack.clone(), horizon),
-            emitted: BTreeMap::new(),
-            incidents: Vec::new(),
-            closed: BTreeMap::new(),
-        }
-    }
-}
-
-struct Closed {
-    /// Whether tuning suppressed it, and its severity, for /metrics.
-    suppressed: bool,
-    severity: Severity,
-    first_seen: DateTime<Utc>,
-    last_seen: DateTime<Utc>,
-    json: Vec<u8>,
-}
-
-impl Closed {
-    fn of(incident: &Incident) -> Closed {
-        Closed {
-            suppressed: incident.suppressed_by.is_some(),
-            severity: incident.severity,
-            first_seen: incident.first_seen,
-            last_seen: incident.last_seen,
-            json: serde_json::to_vec(incident).unwrap_or_default(),
-        }
-    }
 }
 
 /// What one batch did.
@@ -483,85 +432,6 @@ impl Engine {
             self.metrics.alerts_pending.store(n, relaxed());
         }
     }
-}
-
-/// Compares new incidents with what was alerted; writes alerts and emitted state to `changes`.
-fn diff(
-    part_key: &str,
-    part: &mut Partition,
-    incidents: &[Incident],
-    mode: Mode,
-    changes: &mut Changes,
-) -> usize {
-    let current: BTreeSet<&str> = incidents.iter().map(|i| i.incident_id.as_str()).collect();
-    // Incidents that no longer exist under their id: a late, earlier call moved their start.
-    let gone: Vec<(String, BTreeSet<String>)> = part
-        .incidents
-        .iter()
-        .filter(|i| !current.contains(i.incident_id.as_str()))
-        .filter(|i| part.emitted.contains_key(&i.incident_id))
-        .map(|i| (i.incident_id.clone(), i.event_ids.iter().cloned().collect()))
-        .collect();
-    let mut alerts = 0;
-    for incident in incidents {
-        if incident.severity == Severity::None || incident.suppressed_by.is_some() {
-            continue;
-        }
-        let level = incident.severity as u8;
-        let before = part.emitted.get(&incident.incident_id).copied();
-        let kind = match before {
-            None => "opened",
-            Some(b) if level > b => "escalated",
-            Some(_) => continue,
-        };
-        part.emitted.insert(incident.incident_id.clone(), level);
-        changes
-            .put_emitted
-            .push((store::key(part_key, &incident.incident_id), level));
-        if mode == Mode::Replay {
-            continue;
-        }
-        let supersedes: Vec<&str> = gone
-            .iter()
-            .filter(|(_, ids)| incident.event_ids.iter().any(|e| ids.contains(e)))
-            .map(|(id, _)| id.as_str())
-            .collect();
-        changes.alerts.push(alert(incident, kind, &supersedes));
-        alerts += 1;
-    }
-    let stale: Vec<String> = part
-        .emitted
-        .keys()
-        .filter(|id| !current.contains(id.as_str()))
-        .cloned()
-        .collect();
-    for id in stale {
-        part.emitted.remove(&id);
-        changes.drop_emitted.push(store::key(part_key, &id));
-    }
-    alerts
-}
-
-/// An alert: the incident as `hunt --format jsonl` prints it, with what happened to it.
-fn alert(incident: &Incident, kind: &str, supersedes: &[&str]) -> Vec<u8> {
-    let mut value = serde_json::to_value(incident).unwrap_or(Value::Null);
-    let id = alert_id(&incident.incident_id, incident.severity);
-    if let Value::Object(map) = &mut value {
-        map.insert("alert".into(), json!(kind));
-        map.insert("alert_id".into(), json!(id));
-        map.insert(
-            "alerted_at".into(),
-            json!(revertwatch_normalize::format_time(&Utc::now())),
-        );
-        map.insert("supersedes".into(), json!(supersedes));
-    }
-    serde_json::to_vec(&value).unwrap_or_default()
-}
-
-/// The same incident in the same state always has the same alert id: sinks dedupe on it.
-pub fn alert_id(incident_id: &str, severity: Severity) -> String {
-    let digest = Sha256::digest(format!("{incident_id}:{}", severity.as_str()));
-    digest[..12].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The call as held in memory, once its event key and stored bytes are taken from its record.

@@ -12,12 +12,14 @@
 //! - an event already held (same provider event id) changes nothing;
 //! - an incident alerts when it opens and when it escalates, once for each state.
 
+mod alerts;
 mod engine;
 mod error;
 mod hec;
 mod jetstream;
 mod lease;
 mod metrics;
+mod partition;
 mod store;
 mod worker;
 
@@ -30,7 +32,8 @@ use std::sync::Arc;
 use revertwatch_sink::{Fanout, HecConfig, JsonlFileSink, NatsSink, WebhookConfig, WebhookSink};
 use tokio::sync::{mpsc, watch};
 
-pub use engine::{alert_id, EngineConfig};
+pub use alerts::alert_id;
+pub use engine::EngineConfig;
 pub use error::ServeError;
 pub use jetstream::JetStreamInput;
 pub use lease::Partitioning;
