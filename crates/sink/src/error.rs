@@ -3,8 +3,6 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::hec::Reply;
-
 /// A failure to deliver. Each message ends with what to do next. HEC failures during sending
 /// carry `sent`: the items already delivered in earlier batches (HEC has no transactions, so
 /// those are in Splunk). Messages never hold a HEC token, and a webhook appears only as its
@@ -189,5 +187,33 @@ impl SinkError {
             _ => {}
         }
         self
+    }
+}
+
+/// A HEC's answer to one request, as far as it could be read. It is defined here, beside the
+/// errors that carry it, so that this file needs nothing from `hec`; reading it from a body
+/// (`Reply::parse`) stays in `hec::reply`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    /// The HTTP status; 0 when no answer came (the connection failed).
+    pub status: u16,
+    /// HEC's `code` (0 success, 2 token required, 4 invalid token, 9 busy, ...), when the body
+    /// was HEC's JSON.
+    pub code: Option<i64>,
+    /// HEC's `text`, or the start of a body that was not HEC's JSON. Control and bidi
+    /// characters are escaped: the body comes from the network and ends up on a terminal.
+    pub text: String,
+}
+
+impl fmt::Display for Reply {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HTTP {}", self.status)?;
+        if let Some(code) = self.code {
+            write!(f, ", HEC code {code}")?;
+        }
+        if !self.text.is_empty() {
+            write!(f, ": {}", self.text)?;
+        }
+        Ok(())
     }
 }

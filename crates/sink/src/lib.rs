@@ -49,11 +49,11 @@ mod jsonl_file;
 mod nats;
 mod webhook;
 
-pub use error::{Sent, SinkError};
+pub use error::{Reply, Sent, SinkError};
 pub use fanout::{Fanout, SinkFailure};
 pub use hec::{
     alert_batch_body, batch_body, send_incidents, write_alert_envelope, write_envelope, HecConfig,
-    HecSink, Reply, SendReport, ALERT_SOURCETYPE, EVENT_PATH, HOST, SOURCE, SOURCETYPE,
+    HecSink, SendReport, ALERT_SOURCETYPE, EVENT_PATH, HOST, SOURCE, SOURCETYPE,
 };
 pub use jsonl_file::JsonlFileSink;
 #[cfg(feature = "nats")]

@@ -151,6 +151,17 @@ fn write_timeline(out: &mut dyn Write, calls: &[&Evidence]) -> io::Result<()> {
 fn write_call(out: &mut dyn Write, call: &Evidence) -> io::Result<()> {
     let failed = call.outcome == revertwatch_normalize::Outcome::Failure;
     write!(out, "<tr{}>", if failed { " class=\"failed\"" } else { "" })?;
+    write_time_cell(out, call)?;
+    write_actor_cells(out, call)?;
+    write_operation_cell(out, call)?;
+    write_outcome_cell(out, call, failed)?;
+    write_resources_cell(out, call)?;
+    writeln!(out, "</tr>")
+}
+
+/// The time, with the file the call came from under it; the full origin and event ids go in
+/// the title, being too long for the column.
+fn write_time_cell(out: &mut dyn Write, call: &Evidence) -> io::Result<()> {
     write!(out, "<td class=\"time\">")?;
     write_time(out, &call.time)?;
     write!(
@@ -159,7 +170,11 @@ fn write_call(out: &mut dyn Write, call: &Evidence) -> io::Result<()> {
         Esc(&call.origin),
         Esc(&call.event_ids.join(", ")),
         Esc(&shorten(tail(&call.origin), 24)),
-    )?;
+    )
+}
+
+/// Who made the call and from where: actor, actor type, source IP and user agent.
+fn write_actor_cells(out: &mut dyn Write, call: &Evidence) -> io::Result<()> {
     write!(
         out,
         "<td class=\"actor\"><code>{}</code>",
@@ -178,7 +193,10 @@ fn write_call(out: &mut dyn Write, call: &Evidence) -> io::Result<()> {
         Esc(&call.source_ip),
         Esc(&call.user_agent),
         Esc(&call.user_agent),
-    )?;
+    )
+}
+
+fn write_operation_cell(out: &mut dyn Write, call: &Evidence) -> io::Result<()> {
     let (signal_class, signal_text) = match call.signal {
         Signal::SnapshotRestore => ("restore", "snapshot restore"),
         Signal::EphemeralReset => ("reset", "ephemeral reset"),
@@ -192,7 +210,10 @@ fn write_call(out: &mut dyn Write, call: &Evidence) -> io::Result<()> {
     if let Some(chain) = &call.chain {
         write!(out, " <span class=\"chip\">{}</span>", Esc(chain))?;
     }
-    write!(out, "</div></td>")?;
+    write!(out, "</div></td>")
+}
+
+fn write_outcome_cell(out: &mut dyn Write, call: &Evidence, failed: bool) -> io::Result<()> {
     if failed {
         write!(
             out,
@@ -213,7 +234,11 @@ fn write_call(out: &mut dyn Write, call: &Evidence) -> io::Result<()> {
             Breakable(error)
         )?;
     }
-    write!(out, "</td><td class=\"res\">")?;
+    write!(out, "</td>")
+}
+
+fn write_resources_cell(out: &mut dyn Write, call: &Evidence) -> io::Result<()> {
+    write!(out, "<td class=\"res\">")?;
     for r in &call.resources {
         write!(
             out,
@@ -231,5 +256,5 @@ fn write_call(out: &mut dyn Write, call: &Evidence) -> io::Result<()> {
             Esc(value)
         )?;
     }
-    writeln!(out, "</td></tr>")
+    write!(out, "</td>")
 }

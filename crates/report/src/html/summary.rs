@@ -18,13 +18,23 @@ pub fn write(
     incidents: &[Incident],
     generated: DateTime<Utc>,
 ) -> io::Result<()> {
+    writeln!(out, "<section class=\"summary\"><div class=\"tiles\">")?;
+    write_tiles(out, incidents)?;
+    writeln!(out, "</div><dl class=\"facts wide\">")?;
+    write_providers(out, incidents)?;
+    write_accounts(out, incidents)?;
+    write_times(out, incidents, generated)?;
+    writeln!(out, "</dl></section>")
+}
+
+/// The counts by severity. These leave suppressed incidents out: they have their own tile.
+fn write_tiles(out: &mut dyn Write, incidents: &[Incident]) -> io::Result<()> {
     let live = || incidents.iter().filter(|i| i.suppressed_by.is_none());
     let count = |severity| live().filter(|i| i.severity == severity).count();
     let suppressed = incidents.len() - live().count();
     let downgraded = live().filter(|i| i.downgraded_by.is_some()).count();
     let failed_only = count(Severity::None);
 
-    writeln!(out, "<section class=\"summary\"><div class=\"tiles\">")?;
     tile(
         out,
         "escalate",
@@ -62,13 +72,13 @@ pub fn write(
             "attempts that did not succeed",
         )?;
     }
-    writeln!(out, "</div><dl class=\"facts wide\">")?;
+    Ok(())
+}
 
+fn write_providers(out: &mut dyn Write, incidents: &[Incident]) -> io::Result<()> {
     let mut providers: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut accounts: BTreeMap<&str, usize> = BTreeMap::new();
     for i in incidents {
         *providers.entry(i.provider.as_str()).or_default() += 1;
-        *accounts.entry(&i.account).or_default() += 1;
     }
     write!(out, "<div><dt>Providers</dt><dd>")?;
     for (provider, n) in &providers {
@@ -81,11 +91,15 @@ pub fn write(
     if providers.is_empty() {
         write!(out, "<span class=\"muted\">none</span>")?;
     }
-    write!(
-        out,
-        "</dd></div><div><dt>Accounts ({})</dt><dd>",
-        accounts.len()
-    )?;
+    write!(out, "</dd></div>")
+}
+
+fn write_accounts(out: &mut dyn Write, incidents: &[Incident]) -> io::Result<()> {
+    let mut accounts: BTreeMap<&str, usize> = BTreeMap::new();
+    for i in incidents {
+        *accounts.entry(&i.account).or_default() += 1;
+    }
+    write!(out, "<div><dt>Accounts ({})</dt><dd>", accounts.len())?;
     for (account, n) in accounts.iter().take(ACCOUNTS_SHOWN) {
         write!(
             out,
@@ -100,7 +114,15 @@ pub fn write(
             accounts.len() - ACCOUNTS_SHOWN
         )?;
     }
-    writeln!(out, "</dd></div>")?;
+    writeln!(out, "</dd></div>")
+}
+
+/// What the incidents span, and when the report was made.
+fn write_times(
+    out: &mut dyn Write,
+    incidents: &[Incident],
+    generated: DateTime<Utc>,
+) -> io::Result<()> {
     let first = incidents.iter().map(|i| i.first_seen).min();
     let last = incidents.iter().map(|i| i.last_seen).max();
     write!(out, "<div><dt>Time span (UTC)</dt><dd>")?;
@@ -114,7 +136,7 @@ pub fn write(
     }
     write!(out, "</dd></div><div><dt>Generated (UTC)</dt><dd>")?;
     write_time(out, &generated)?;
-    writeln!(out, "</dd></div></dl></section>")
+    write!(out, "</dd></div>")
 }
 
 fn tile(out: &mut dyn Write, class: &str, n: usize, label: &str, hint: &str) -> io::Result<()> {

@@ -31,10 +31,27 @@ struct Key {
 
 pub fn translate(entry: &Entry) -> Detection {
     let mut notes = Vec::new();
-    let mut detection: Vec<(String, Node)> = Vec::new();
+    let (product, service, selection) = selection(entry);
+    let mut detection = vec![("selection".to_string(), Node::Map(selection))];
     let mut condition = vec!["selection".to_string()];
+    add_when_tests(entry, &mut detection, &mut condition, &mut notes);
+    let mut condition = condition.join(" and ");
+    add_failure_filter(entry.provider, &mut detection, &mut condition, &mut notes);
+    detection.push(("condition".to_string(), Node::text(&condition)));
 
-    let (product, service, selection) = match entry.provider {
+    Detection {
+        logsource: Node::Map(vec![
+            ("product".to_string(), Node::plain(product)),
+            ("service".to_string(), Node::plain(service)),
+        ]),
+        detection: Node::Map(detection),
+        notes,
+    }
+}
+
+/// The logsource's product and service, and the selection that names the operation.
+fn selection(entry: &Entry) -> (&'static str, &'static str, Vec<(String, Node)>) {
+    match entry.provider {
         Provider::Aws => (
             "aws",
             "cloudtrail",
@@ -65,9 +82,17 @@ pub fn translate(entry: &Entry) -> Detection {
                 Node::text(&sigma_literal(without_gcp_version(&entry.name))),
             )],
         ),
-    };
-    detection.push(("selection".to_string(), Node::Map(selection)));
+    }
+}
 
+/// One `when_N` item per `when` test that Sigma can say, each joined to the condition; tests
+/// (or paths) it cannot say become notes.
+fn add_when_tests(
+    entry: &Entry,
+    detection: &mut Vec<(String, Node)>,
+    condition: &mut Vec<String>,
+    notes: &mut Vec<String>,
+) {
     let mut json_text = Vec::new();
     for (i, test) in entry.when.iter().enumerate() {
         let (alternatives, dropped) = condition_node(entry.provider, test, &mut json_text);
@@ -105,9 +130,16 @@ pub fn translate(entry: &Entry) -> Detection {
             json_text.join(" and ")
         ));
     }
+}
 
-    let mut condition = condition.join(" and ");
-    match entry.provider {
+/// Leaves failed calls out where the log says which they are, and says so where it does not.
+fn add_failure_filter(
+    provider: Provider,
+    detection: &mut Vec<(String, Node)>,
+    condition: &mut String,
+    notes: &mut Vec<String>,
+) {
+    match provider {
         Provider::Aws => {
             // A failed call changes nothing; CloudTrail gives it an errorCode.
             detection.push((
@@ -121,16 +153,6 @@ pub fn translate(entry: &Entry) -> Detection {
              its own log entry."
                 .to_string(),
         ),
-    }
-    detection.push(("condition".to_string(), Node::text(&condition)));
-
-    Detection {
-        logsource: Node::Map(vec![
-            ("product".to_string(), Node::plain(product)),
-            ("service".to_string(), Node::plain(service)),
-        ]),
-        detection: Node::Map(detection),
-        notes,
     }
 }
 

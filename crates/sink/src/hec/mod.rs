@@ -26,8 +26,6 @@ pub use event::{
     alert_batch_body, batch_body, write_alert_envelope, write_envelope, ALERT_SOURCETYPE, HOST,
     SOURCE, SOURCETYPE,
 };
-pub use reply::Reply;
-
 use reply::{judge, Verdict};
 
 /// Where and how to send. [`HecConfig::new`] fills in sensible defaults.

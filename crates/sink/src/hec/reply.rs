@@ -1,8 +1,8 @@
 //! Reading a HEC's answer: accepted, worth another try, or a failure to report.
 
-use std::fmt;
 use std::time::Duration;
 
+use crate::error::Reply;
 use crate::http::parse_retry_after;
 
 /// HEC's success code in `{"text":"Success","code":0}`.
@@ -13,32 +13,6 @@ const CODE_INCORRECT_INDEX: i64 = 7;
 const CODES_CHANNEL: [i64; 2] = [10, 11];
 /// How much of a body that is not HEC JSON to quote in a message.
 const QUOTE_CHARS: usize = 200;
-
-/// A HEC's answer to one request, as far as it could be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reply {
-    /// The HTTP status; 0 when no answer came (the connection failed).
-    pub status: u16,
-    /// HEC's `code` (0 success, 2 token required, 4 invalid token, 9 busy, ...), when the body
-    /// was HEC's JSON.
-    pub code: Option<i64>,
-    /// HEC's `text`, or the start of a body that was not HEC's JSON. Control and bidi
-    /// characters are escaped: the body comes from the network and ends up on a terminal.
-    pub text: String,
-}
-
-impl fmt::Display for Reply {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "HTTP {}", self.status)?;
-        if let Some(code) = self.code {
-            write!(f, ", HEC code {code}")?;
-        }
-        if !self.text.is_empty() {
-            write!(f, ": {}", self.text)?;
-        }
-        Ok(())
-    }
-}
 
 impl Reply {
     pub(crate) fn parse(status: u16, body: &[u8]) -> Reply {
