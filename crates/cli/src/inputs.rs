@@ -78,18 +78,41 @@ pub fn expand_with(
     Ok(out)
 }
 
+/// Every file under `dir`. An entry that cannot be followed (a symlink loop, a dangling link,
+/// a folder that cannot be read) is an input of its own that reads as a skip with its reason:
+/// reported, counted (exit 3), and the rest of the tree is still hunted.
 fn walk(dir: &Path) -> anyhow::Result<Vec<Input>> {
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
     {
-        let entry = entry.with_context(|| format!("cannot walk `{}`", dir.display()))?;
-        if entry.file_type().is_file() {
-            files.push(Input::File(entry.into_path()));
+        match entry {
+            Ok(entry) if entry.file_type().is_file() => files.push(Input::File(entry.into_path())),
+            Ok(_) => {}
+            Err(e) => files.push(Input::Unlisted {
+                name: e.path().unwrap_or(dir).display().to_string(),
+                reason: walk_error(&e),
+            }),
         }
     }
     Ok(files)
+}
+
+fn walk_error(e: &walkdir::Error) -> String {
+    if let Some(ancestor) = e.loop_ancestor() {
+        return format!(
+            "a symbolic link loop back to `{}`: not followed",
+            ancestor.display()
+        );
+    }
+    match e.io_error() {
+        Some(io) if io.kind() == std::io::ErrorKind::NotFound => {
+            "a symbolic link to nothing (dangling): not followed".to_string()
+        }
+        Some(io) => format!("cannot read this entry: {io}"),
+        None => e.to_string(),
+    }
 }
 
 fn describe(paths: &[PathBuf]) -> String {

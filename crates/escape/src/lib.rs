@@ -21,8 +21,9 @@
 
 use std::borrow::Cow;
 
-/// Control characters (C0, DEL, C1) and bidirectional overrides become visible `\u{..}`
-/// escapes, so a user agent cannot move the cursor, set the title or reorder the line.
+/// Control characters (C0, DEL, C1), bidirectional overrides and marks, zero-width characters
+/// and the Unicode line and paragraph separators become visible `\u{..}` escapes, so a user
+/// agent cannot move the cursor, set the title, reorder the line, hide text or start a line.
 pub fn terminal(s: &str) -> Cow<'_, str> {
     if !s.chars().any(is_dangerous) {
         return Cow::Borrowed(s);
@@ -40,7 +41,15 @@ pub fn terminal(s: &str) -> Cow<'_, str> {
 
 fn is_dangerous(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+        || matches!(
+            c,
+            // bidi embeddings, overrides, isolates and marks
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}'
+            // zero-width space, joiners, word joiner and the byte-order mark: invisible text
+            | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}'
+            // line and paragraph separators: a new line to some terminals and viewers
+            | '\u{2028}' | '\u{2029}'
+        )
 }
 
 /// A CSV cell that a spreadsheet would evaluate (`=`, `+`, `-`, `@`, tab, CR) gets a leading
@@ -65,6 +74,14 @@ mod tests {
         assert_eq!(terminal("a\u{202e}b"), "a\\u{202e}b");
         assert_eq!(terminal("\u{9b}31m"), "\\u{9b}31m");
         assert_eq!(terminal("aws-cli/2.15"), "aws-cli/2.15");
+    }
+
+    #[test]
+    fn invisible_and_line_breaking_characters_are_made_visible() {
+        assert_eq!(terminal("ad\u{200b}min"), "ad\\u{200b}min");
+        assert_eq!(terminal("a\u{2028}b\u{2029}c"), "a\\u{2028}b\\u{2029}c");
+        assert_eq!(terminal("\u{feff}x\u{2060}"), "\\u{feff}x\\u{2060}");
+        assert_eq!(terminal("mallory@contoso.com"), "mallory@contoso.com");
     }
 
     #[test]

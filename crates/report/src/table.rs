@@ -9,6 +9,26 @@ use revertwatch_normalize::format_time;
 use crate::escape::terminal;
 use crate::output::Output;
 
+/// The most characters of one log-derived field a table shows. Layout costs more than
+/// linear time in a cell's length (a 7 MB user agent took half a minute), and no analyst reads
+/// past this in a terminal; JSON Lines and CSV carry every field whole.
+const MAX_CELL: usize = 512;
+
+/// A log-derived string for a table: escaped for the terminal, and cut at [`MAX_CELL`]
+/// characters with a note of how much was left out.
+fn cell(s: &str) -> String {
+    let shown = terminal(s);
+    let total = shown.chars().count();
+    if total <= MAX_CELL {
+        return shown.into_owned();
+    }
+    let kept: String = shown.chars().take(MAX_CELL).collect();
+    format!(
+        "{kept}…(+{} characters; --format jsonl has it whole)",
+        total - MAX_CELL
+    )
+}
+
 /// Text for a terminal: each incident as a summary and a table of its calls, event rows as one
 /// table.
 #[derive(Debug, Clone, Copy, Default)]
@@ -47,10 +67,10 @@ fn events(out: &mut dyn Write, rows: &[EventRow]) -> io::Result<()> {
         t.add_row([
             format_time(&r.time),
             r.provider.to_string(),
-            terminal(&r.actor).into_owned(),
-            terminal(&r.source_ip).into_owned(),
-            terminal(&r.operation).into_owned(),
-            terminal(&r.target_resource).into_owned(),
+            cell(&r.actor),
+            cell(&r.source_ip),
+            cell(&r.operation),
+            cell(&r.target_resource),
             r.is_snapshot_restore.to_string(),
             r.is_ephemeral_reset.to_string(),
             r.suspicion_score.to_string(),
@@ -93,11 +113,11 @@ fn incidents(out: &mut dyn Write, incidents: &[Incident], colour: bool) -> io::R
             i.suspicion_score,
             why,
             i.provider,
-            terminal(&i.account),
-            terminal(&i.region),
+            cell(&i.account),
+            cell(&i.region),
         )?;
-        writeln!(out, "  target:  {} {}", i.target_kind, terminal(&i.target))?;
-        writeln!(out, "  chains:  {}", terminal(&i.chains.join(", ")))?;
+        writeln!(out, "  target:  {} {}", i.target_kind, cell(&i.target))?;
+        writeln!(out, "  chains:  {}", cell(&i.chains.join(", ")))?;
         writeln!(
             out,
             "  window:  {} .. {}",
@@ -105,13 +125,13 @@ fn incidents(out: &mut dyn Write, incidents: &[Incident], colour: bool) -> io::R
             format_time(&i.last_seen)
         )?;
         if let Some(rule) = &i.suppressed_by {
-            writeln!(out, "  suppressed by: {}", terminal(rule))?;
+            writeln!(out, "  suppressed by: {}", cell(rule))?;
         }
         if let Some(rule) = &i.downgraded_by {
-            writeln!(out, "  downgraded by: {}", terminal(rule))?;
+            writeln!(out, "  downgraded by: {}", cell(rule))?;
         }
         for note in &i.tuning_notes {
-            writeln!(out, "  tuning:  {}", terminal(note))?;
+            writeln!(out, "  tuning:  {}", cell(note))?;
         }
         let mut t = Grid::new();
         t.load_preset(presets::NOTHING);
@@ -131,11 +151,11 @@ fn incidents(out: &mut dyn Write, incidents: &[Incident], colour: bool) -> io::R
                 .collect();
             t.add_row([
                 format!("  {}", format_time(&e.time)),
-                terminal(&e.actor).into_owned(),
-                terminal(&e.source_ip).into_owned(),
-                terminal(&e.operation).into_owned(),
+                cell(&e.actor),
+                cell(&e.source_ip),
+                cell(&e.operation),
                 e.outcome.to_string(),
-                terminal(&resources.join(" ")).into_owned(),
+                cell(&resources.join(" ")),
             ]);
         }
         writeln!(out, "{t}")?;

@@ -105,14 +105,21 @@ fn warn_about_state(plan: &HuntPlan, summary: &Summary, err: &mut dyn Write) -> 
 }
 
 fn report_skips(err: &mut dyn Write, report: &FileReport) -> io::Result<()> {
+    // A file name is whatever the archive's writer chose: terminal escapes and bidi
+    // characters in it must not reach the analyst's terminal as themselves.
+    let source = revertwatch_report::escape::terminal(&report.source);
     for skip in report.skips.iter().take(SKIPS_SHOWN_PER_FILE) {
-        writeln!(err, "revertwatch: skipped {}: {}", report.source, skip)?;
+        let skip = skip.to_string();
+        writeln!(
+            err,
+            "revertwatch: skipped {source}: {}",
+            revertwatch_report::escape::terminal(&skip)
+        )?;
     }
     if report.skips.len() > SKIPS_SHOWN_PER_FILE {
         writeln!(
             err,
-            "revertwatch: skipped {}: ... and {} more",
-            report.source,
+            "revertwatch: skipped {source}: ... and {} more",
             report.skips.len() - SKIPS_SHOWN_PER_FILE
         )?;
     }

@@ -49,7 +49,7 @@ impl<R: Read> Framer<'_, '_, R> {
                                 },
                             );
                         }
-                        return self.skip_rest(scan, next, max_depth);
+                        return self.skip_rest(scan, next);
                     }
                     match self.w.fill() {
                         Some(shift) => {
@@ -73,7 +73,9 @@ impl<R: Read> Framer<'_, '_, R> {
     }
 
     /// Throws away the rest of a value that will not be framed, holding no more than a chunk.
-    fn skip_rest(&mut self, mut scan: ValueScan, mut at: usize, max_depth: u32) -> Framed {
+    /// It counts nesting without a limit: the value is skipped whole however deep it goes
+    /// after the cut (a value too large is reported once, as too large).
+    fn skip_rest(&mut self, mut scan: ValueScan, mut at: usize) -> Framed {
         loop {
             self.w.discard_to(at.min(self.w.end));
             match self.w.fill() {
@@ -83,13 +85,17 @@ impl<R: Read> Framer<'_, '_, R> {
                     return Framed::Fatal;
                 }
             }
-            match scan.step(&self.w.buf[..self.w.end], at, max_depth) {
+            match scan.step(&self.w.buf[..self.w.end], at, u32::MAX) {
                 Step::Done(end) => {
                     self.w.consume_to(end);
                     return Framed::Ok;
                 }
                 Step::More(next) => at = next,
-                Step::TooDeep => unreachable!("skipping runs without a depth limit"),
+                // Not reachable without a limit; should it be, the input ends, never a panic.
+                Step::TooDeep => {
+                    self.w.consume_to(self.w.end);
+                    return Framed::Fatal;
+                }
             }
         }
     }
