@@ -117,3 +117,33 @@ fn a_file_name_with_terminal_escapes_is_shown_escaped() {
     assert!(!run.stderr.contains('\u{202e}'), "{:?}", run.stderr);
     assert!(run.stderr.contains("\\u{1b}]0;pwned"), "{}", run.stderr);
 }
+
+/// A gzip bomb inside a CloudWatch Logs subscription envelope (`awslogs.data`) was inflated
+/// without a bound: a 1.4 MB file reached 2.2 GB. It is now refused past 16 MiB, reported, and
+/// the records around it are read.
+#[test]
+fn a_gzip_bomb_in_a_cloudwatch_logs_envelope_is_refused_and_the_rest_is_read() {
+    use base64::Engine;
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![b' '; 1 << 20];
+    gz.write_all(b"{\"messageType\":\"DATA_MESSAGE\",\"logEvents\":[],\"pad\":\"")
+        .unwrap();
+    for _ in 0..200 {
+        gz.write_all(&zeros).unwrap();
+    }
+    gz.write_all(b"\"}").unwrap();
+    let bomb = base64::engine::general_purpose::STANDARD.encode(gz.finish().unwrap());
+    let mut lines: Vec<String> = revert_records().iter().map(Value::to_string).collect();
+    lines.insert(
+        2,
+        json!({"awslogs": {"data": bomb}, "eventName": "StopInstances"}).to_string(),
+    );
+    let path = dir.path().join("subscription.jsonl");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let run = hunt(&path, &[]);
+    run.expect_code(3);
+    assert!(run.stderr.contains("gzip bomb"), "{}", run.stderr);
+    assert_eq!(escalations(&run), 1, "{}", run.stdout);
+}

@@ -120,6 +120,11 @@ fn walk_records(
     })
 }
 
+/// The most one CloudWatch Logs subscription payload may inflate to. CloudWatch Logs takes at
+/// most 1 MiB of events per batch (PutLogEvents), so a real payload inflates to about that;
+/// anything far past it is a bomb, which once took a 1.4 MB file to 2.2 GB of memory.
+const MAX_AWSLOGS_INFLATED: u64 = 16 << 20;
+
 /// The one value an envelope wraps, when `map` is such an envelope; an envelope that knows the
 /// account or region adds it to `hint`.
 fn one_record(
@@ -131,8 +136,18 @@ fn one_record(
         let bytes = b64(data, "CloudWatch Logs awslogs.data")?;
         let mut json = Vec::new();
         flate2::read::MultiGzDecoder::new(&bytes[..])
+            .take(MAX_AWSLOGS_INFLATED + 1)
             .read_to_end(&mut json)
             .map_err(|e| envelope("CloudWatch Logs awslogs.data", e.to_string()))?;
+        if json.len() as u64 > MAX_AWSLOGS_INFLATED {
+            return Err(envelope(
+                "CloudWatch Logs awslogs.data",
+                format!(
+                    "inflates past {} MiB, far beyond any CloudWatch Logs batch (a gzip bomb?): not read",
+                    MAX_AWSLOGS_INFLATED >> 20
+                ),
+            ));
+        }
         let inner: Value = serde_json::from_slice(&json)
             .map_err(|e| envelope("CloudWatch Logs awslogs.data", e.to_string()))?;
         return Ok(Some(inner));
