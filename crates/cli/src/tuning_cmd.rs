@@ -30,10 +30,20 @@ pub fn load(args: &TuningArgs) -> anyhow::Result<Tuning> {
         Some(f) => load_file(f)?,
         None => Tuning::default(),
     };
+    let known = revertwatch_tuning::builtin_names();
     for name in &args.disable_builtin {
-        if !revertwatch_tuning::builtin_names().contains(name) {
+        if !known.contains(name) {
             anyhow::bail!(
                 "--disable-builtin {name}: no such built-in; `revertwatch config builtins` lists them"
+            );
+        }
+    }
+    // A typo here would leave on the built-in its author meant to switch off, in silence.
+    for name in &user.disabled {
+        if !known.contains(name) {
+            anyhow::bail!(
+                "{}: [defaults] disable names `{name}`, which is no built-in; `revertwatch config builtins` lists them",
+                file.as_deref().map_or("tuning".into(), |f| f.display().to_string())
             );
         }
     }

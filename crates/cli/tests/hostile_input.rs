@@ -147,3 +147,125 @@ fn a_gzip_bomb_in_a_cloudwatch_logs_envelope_is_refused_and_the_rest_is_read() {
     assert!(run.stderr.contains("gzip bomb"), "{}", run.stderr);
     assert_eq!(escalations(&run), 1, "{}", run.stdout);
 }
+
+// ---------------------------------------------------------------- tuning that aims at all
+
+fn config_check(dir: &Path, rule: &str) -> Run {
+    let path = dir.join("tuning.toml");
+    std::fs::write(&path, rule).unwrap();
+    revertwatch(&["config", "check", path.to_str().unwrap()], None)
+}
+
+const REASON: &str = "reason = \"the platform team's own automation\"\n";
+
+/// Rules that once suppressed every incident of a provider, or of all of them, in silence.
+#[test]
+fn a_rule_that_matches_everything_is_refused_unless_it_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let broad = [
+        "provider = \"aws\"",
+        "provider = [\"aws\", \"azure\", \"gcp\"]",
+        "actor = \"*\"",
+        "provider = \"aws\"\nsource_ip = \"0.0.0.0/0\"",
+        "between = [{ from = \"1970-01-01T00:00:00Z\", to = \"2100-01-01T00:00:00Z\" }]",
+        "window = [{ start = \"00:00\", end = \"23:59\" }]",
+    ];
+    let mut wrong = Vec::new();
+    for criteria in broad {
+        let rule = format!("[[rule]]\nname = \"broad\"\n{REASON}{criteria}\n");
+        let refused = config_check(dir.path(), &rule);
+        if refused.code != 2 || !refused.stderr.contains("match_all = true") {
+            wrong.push(format!("{criteria}: {} {}", refused.code, refused.stderr));
+        }
+        let owned = config_check(dir.path(), &format!("{rule}match_all = true\n"));
+        if owned.code != 0 {
+            wrong.push(format!("{criteria} + match_all: {}", owned.stderr));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// A user agent, a tag or a role session name is written by the caller: a rule that vouches
+/// only through them is an attacker's costume.
+#[test]
+fn a_rule_that_trusts_only_caller_chosen_fields_is_refused_unless_it_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let chosen = [
+        "user_agent = \"*terraform*\"",
+        "tag = \"ChangeTicket=CHG-*\"",
+        "actor = \"arn:aws:sts::*:assumed-role/*/ci-*\"",
+    ];
+    let mut wrong = Vec::new();
+    for criteria in chosen {
+        let rule = format!("[[rule]]\nname = \"costume\"\n{REASON}{criteria}\n");
+        let refused = config_check(dir.path(), &rule);
+        if refused.code != 2 || !refused.stderr.contains("trusts_caller_fields = true") {
+            wrong.push(format!("{criteria}: {} {}", refused.code, refused.stderr));
+        }
+        let owned = config_check(dir.path(), &format!("{rule}trusts_caller_fields = true\n"));
+        if owned.code != 0 {
+            wrong.push(format!(
+                "{criteria} + trusts_caller_fields: {}",
+                owned.stderr
+            ));
+        }
+    }
+    // With a role the caller cannot choose, the same tag narrows honestly.
+    let honest = "[[rule]]\nname = \"dr\"\nreason = \"DR runbook\"\nactor = \"arn:aws:sts::111122223333:assumed-role/DR-Runbook/*\"\ntag = \"ChangeTicket=CHG-*\"\n";
+    let ok = config_check(dir.path(), honest);
+    if ok.code != 0 {
+        wrong.push(format!("role + tag: {}", ok.stderr));
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn a_typo_in_disable_an_empty_window_and_an_empty_pack_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let typo = config_check(dir.path(), "[defaults]\ndisable = [\"aws-bakup\"]\n");
+    // `config check` reads the file alone; `hunt` adds the built-ins and checks the names.
+    let tuning = dir.path().join("tuning.toml");
+    let hunt_typo = revertwatch(
+        &[
+            "hunt",
+            fixture("scenarios/aws").to_str().unwrap(),
+            "--config",
+            tuning.to_str().unwrap(),
+        ],
+        None,
+    );
+    hunt_typo.expect_code(2);
+    assert!(
+        hunt_typo.stderr.contains("aws-bakup"),
+        "{}",
+        hunt_typo.stderr
+    );
+    let _ = typo;
+    let empty_window = config_check(
+        dir.path(),
+        &format!("[[rule]]\nname = \"w\"\n{REASON}actor = \"arn:aws:iam::1:role/Ops\"\nwindow = [{{ start = \"00:00\", end = \"00:00\" }}]\n"),
+    );
+    empty_window.expect_code(2);
+    assert!(
+        empty_window.stderr.contains("empty or the whole day"),
+        "{}",
+        empty_window.stderr
+    );
+    let pack = dir.path().join("empty-pack.toml");
+    std::fs::write(&pack, "# nothing yet\n").unwrap();
+    let empty_pack = revertwatch(
+        &[
+            "hunt",
+            fixture("scenarios/aws").to_str().unwrap(),
+            "--rules",
+            pack.to_str().unwrap(),
+        ],
+        None,
+    );
+    empty_pack.expect_code(2);
+    assert!(
+        empty_pack.stderr.contains("no [[operation]]"),
+        "{}",
+        empty_pack.stderr
+    );
+}

@@ -98,6 +98,15 @@ pub fn load_str(text: &str, file: &Path) -> Result<Pack, PackError> {
             message: e.message().trim().to_string(),
         }
     })?;
+    if raw.operations.is_empty() {
+        // An empty file would run a hunt that detects nothing and exits 0.
+        return Err(PackError::Invalid {
+            file: file.to_path_buf(),
+            line: 1,
+            operation: String::new(),
+            message: "the pack has no [[operation]]: it would detect nothing".into(),
+        });
+    }
     let mut entries = Vec::with_capacity(raw.operations.len());
     for spanned in raw.operations {
         let line = line_col(text, spanned.span().start).0;

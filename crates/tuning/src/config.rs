@@ -59,6 +59,13 @@ struct RawRule {
     window: Vec<RawWindow>,
     #[serde(default)]
     between: Vec<RawRange>,
+    /// The author knows the rule matches every incident in its reach, and says why in `reason`.
+    #[serde(default)]
+    match_all: bool,
+    /// The author knows the rule vouches only through fields the caller writes (user agent,
+    /// tags, session names), and says why in `reason`.
+    #[serde(default)]
+    trusts_caller_fields: bool,
 }
 
 fn suppress() -> Action {
@@ -151,6 +158,7 @@ fn check(raw: RawRule, origin: String, builtin: bool) -> Result<Rule, String> {
     let reason = raw.reason.filter(|r| !r.trim().is_empty()).ok_or(
         "`reason` is required: say why these incidents are benign, so that the next analyst can judge",
     )?;
+    let (match_all, trusts_caller_fields) = (raw.match_all, raw.trusts_caller_fields);
     let rule = Rule {
         name: raw.name,
         reason,
@@ -175,7 +183,21 @@ fn check(raw: RawRule, origin: String, builtin: bool) -> Result<Rule, String> {
     if matches_everything(&rule) {
         return Err("the rule matches everything; give it at least one criterion".into());
     }
-    Ok(rule)
+    match crate::breadth::breadth(&rule) {
+        crate::breadth::Breadth::Everything if !match_all => Err(
+            "no criterion of this rule can leave an incident out (a provider alone, `*`, 0.0.0.0/0, \
+             every day all day, or a `between` of a year or more), so it would silence every \
+             incident in its reach; narrow it, or set `match_all = true` and say why in `reason`"
+                .into(),
+        ),
+        crate::breadth::Breadth::CallerChosen(fields) if !trusts_caller_fields => Err(format!(
+            "the rule vouches only through {}, which the caller writes itself: an attacker can \
+             copy them; add an identity the caller cannot choose (a role ARN, invoked_by, an \
+             account), or set `trusts_caller_fields = true` and say why in `reason`",
+            fields.join(" and ")
+        )),
+        _ => Ok(rule),
+    }
 }
 
 fn expiry(expires: Option<String>) -> Result<Option<chrono::NaiveDate>, String> {
@@ -216,14 +238,21 @@ fn tags(v: Option<OneOrMany>) -> Result<Vec<(Glob, Glob)>, String> {
 fn windows(raw: Vec<RawWindow>) -> Result<Vec<Recurring>, String> {
     raw.into_iter()
         .map(|w| {
+            let (start, end) = (parse_clock(&w.start)?, parse_clock(&w.end)?);
+            if start == end {
+                return Err(format!(
+                    "the window {} to {} is empty or the whole day; for the whole day leave out `window`",
+                    w.start, w.end
+                ));
+            }
             Ok(Recurring {
                 days: w
                     .days
                     .iter()
                     .map(|d| parse_day(d))
                     .collect::<Result<_, _>>()?,
-                start: parse_clock(&w.start)?,
-                end: parse_clock(&w.end)?,
+                start,
+                end,
                 tz: parse_tz(&w.tz)?,
             })
         })

@@ -46,6 +46,7 @@
 #![deny(missing_docs)]
 
 mod apply;
+mod breadth;
 mod builtin;
 mod config;
 mod error;

@@ -48,6 +48,11 @@ impl Glob {
             .map_err(|e| format!("`{s}` is not a valid glob: {e}"))
     }
 
+    /// The pattern as written.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
     /// Whether the whole of `s` matches, case ignored.
     pub fn matches(&self, s: &str) -> bool {
         self.0.matches_with(s, GLOB)

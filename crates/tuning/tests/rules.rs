@@ -209,7 +209,7 @@ fn invoked_by_matches_the_service_acting_for_the_caller() {
 fn invoked_by_never_matches_a_call_no_service_made() {
     let i = tuned(
         stop_start(&nightly_ops(), &nightly_ops()),
-        r#"invoked_by = "*""#,
+        "invoked_by = \"*\"\nmatch_all = true",
     );
     assert_eq!(i.suppressed_by, None);
 }
@@ -218,12 +218,12 @@ fn invoked_by_never_matches_a_call_no_service_made() {
 fn a_user_agent_glob_matches_the_callers_agent() {
     let i = tuned(
         stop_start(&nightly_ops(), &nightly_ops()),
-        r#"user_agent = "aws-cli/*""#,
+        "user_agent = \"aws-cli/*\"\ntrusts_caller_fields = true",
     );
     assert!(suppressed(&i));
     let i = tuned(
         stop_start(&mallory(), &mallory()),
-        r#"user_agent = "aws-cli/*""#,
+        "user_agent = \"aws-cli/*\"\ntrusts_caller_fields = true",
     );
     assert_eq!(i.suppressed_by, None);
 }
@@ -259,12 +259,12 @@ fn a_source_name_matches_the_service_cloudtrail_writes_for_an_address() {
 fn a_provider_matches_only_its_own_cloud() {
     let aws = tuned(
         stop_start(&nightly_ops(), &nightly_ops()),
-        r#"provider = "AWS""#,
+        "provider = \"AWS\"\nmatch_all = true",
     );
     assert!(suppressed(&aws));
     let gcp = tuned(
         stop_start(&nightly_ops(), &nightly_ops()),
-        r#"provider = ["gcp", "azure"]"#,
+        "provider = [\"gcp\", \"azure\"]\nmatch_all = true",
     );
     assert_eq!(gcp.suppressed_by, None);
 }
