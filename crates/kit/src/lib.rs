@@ -16,6 +16,31 @@
 //!   comes from the cloud's CLI at run time and is always quoted.
 //! - the revert steps' telemetry is what `revertwatch simulate` plants for the scenario (the
 //!   test suite holds the two together).
+//!
+//! The main types: [`Scenario`] names a scenario ([`Scenario::ALL`]); [`plan`] gives it on one
+//! cloud as a [`Plan`] of [`Step`]s ([`Role::Setup`] or [`Role::Revert`]), and [`plans`] gives
+//! every scenario on every cloud of [`CLOUDS`]; [`Settings`] (a [`RunId`] and a region) is
+//! what [`render`] needs besides the plan; [`KitError`] says why a run id, region or scenario
+//! name was refused.
+//!
+//! ```
+//! use revertwatch_kit::{file_name, plan, plans, render, Provider, RunId, Scenario, Settings};
+//!
+//! // Every scenario on every cloud.
+//! assert_eq!(plans().count(), Scenario::ALL.len() * 3);
+//!
+//! let stop_start = plan("stop-start".parse().unwrap(), Provider::Aws);
+//! assert_eq!(file_name(&stop_start), "revertwatch-kit-stop-start-aws.sh");
+//! assert!(stop_start.revert_telemetry().any(|t| t.operation == "StopInstances"));
+//!
+//! let run_id: RunId = "rwk-demo".parse().unwrap();
+//! let settings = Settings::new(Provider::Aws, run_id, Some("eu-west-1")).unwrap();
+//! let script = render(&stop_start, &settings);
+//! assert!(script.starts_with("#!"));
+//! assert!(script.contains("rwk-demo"));
+//! ```
+
+#![deny(missing_docs)]
 
 mod aws;
 mod azure;

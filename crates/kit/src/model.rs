@@ -23,6 +23,7 @@ pub enum Scenario {
 }
 
 impl Scenario {
+    /// Every scenario, seed tests 1-4 in order, then the full revert.
     pub const ALL: [Scenario; 5] = [
         Scenario::StopStart,
         Scenario::AttachFromSnapshot,
@@ -31,6 +32,7 @@ impl Scenario {
         Scenario::FullRevert,
     ];
 
+    /// The kebab-case name used on the command line, in file names and by `Display` / `FromStr` (e.g. `stop-start`); stable.
     pub fn name(self) -> &'static str {
         match self {
             Scenario::StopStart => "stop-start",
@@ -52,6 +54,7 @@ impl Scenario {
         }
     }
 
+    /// A one-line human title for headings and listings; wording may change.
     pub fn title(self) -> &'static str {
         match self {
             Scenario::StopStart => "Stop and start an instance (ephemeral storage reset)",
@@ -111,8 +114,11 @@ pub struct Telemetry {
 /// One step of a script: a title, the telemetry to expect, and the bash that performs it.
 #[derive(Debug, Clone)]
 pub struct Step {
+    /// Whether the step prepares the stage or is part of the revert.
     pub role: Role,
+    /// A one-line description, printed before the step runs (or instead of it, in a dry run).
     pub title: &'static str,
+    /// The audit-log events the step should leave, in the order its commands make them; may be empty.
     pub telemetry: Vec<Telemetry>,
     /// Bash, run with the script's helpers (`run`, `capture`) and variables in scope.
     pub body: &'static str,
@@ -121,8 +127,11 @@ pub struct Step {
 /// A scenario on one cloud: its steps and the incident `revertwatch hunt` should report.
 #[derive(Debug, Clone)]
 pub struct Plan {
+    /// The scenario this plan carries out.
     pub scenario: Scenario,
+    /// The cloud whose CLI the script drives.
     pub cloud: Provider,
+    /// Setup steps first, then the revert steps, in the order the script runs them.
     pub steps: Vec<Step>,
     /// The incident's target as `hunt` reports it, as a bash expression over the script's
     /// variables (`$INSTANCE_ID`, `projects/$PROJECT/zones/$ZONE/instances/$VM`).

@@ -15,6 +15,7 @@ const GCP: &str = include_str!("../bash/gcp.sh");
 /// What a script is rendered with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
+    /// The id every resource the script creates is named and tagged with.
     pub run_id: RunId,
     /// AWS region, Azure location or GCP zone.
     pub region: String,

@@ -30,6 +30,7 @@ impl RunId {
         RunId(format!("rwk-{:08x}", h.finish() as u32))
     }
 
+    /// The id as text, as it appears in names, tags and labels.
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -69,6 +69,7 @@ pub enum FileNote {
 }
 
 impl FileNote {
+    /// A short phrase for reports: `not a log`, `CloudTrail digest`, `CloudTrail Insights`, `no audit records`.
     pub fn as_str(self) -> &'static str {
         match self {
             FileNote::NotALog => "not a log",
@@ -82,8 +83,11 @@ impl FileNote {
 /// What reading one input produced.
 #[derive(Debug)]
 pub struct FileReport {
+    /// The input's name, as given (a path's display form for [`Ingest::read_path`]).
     pub source: Arc<str>,
+    /// What decode found the input to be; [`Layout::Empty`] when nothing could be read.
     pub layout: Layout,
+    /// The compression undone (gzip or none).
     pub compression: Compression,
     /// Decompressed bytes.
     pub bytes: u64,
@@ -93,7 +97,9 @@ pub struct FileReport {
     pub parsed: u64,
     /// Phase-level calls kept (before merging).
     pub calls: Vec<ApiCall>,
+    /// Records (or regions of the input) not read, and why: framing issues after the records parsed; an input that could not be opened is one skip at offset 0, line 0.
     pub skips: Vec<Skip>,
+    /// Why the input yielded no calls, when that is expected rather than a problem; `None` for logs.
     pub note: Option<FileNote>,
 }
 
@@ -118,12 +124,16 @@ impl FileReport {
     }
 }
 
+/// Reads inputs into [`ApiCall`]s: decode, prefilter, JSON parse, provider mapping. Reading never fails as a whole: problems are [`Skip`]s in the [`FileReport`]. Shared by reference across threads.
 pub struct Ingest {
+    /// Which records are parsed and which calls kept.
     pub selection: Selection,
+    /// What one record may cost (see [`Limits`]).
     pub limits: Limits,
 }
 
 impl Ingest {
+    /// Reads a file, gzip or not; the report's source is the path's display form.
     pub fn read_path(&self, path: &Path) -> FileReport {
         let source: Arc<str> = Arc::from(path.display().to_string());
         match open_path(path) {
@@ -136,6 +146,7 @@ impl Ingest {
         }
     }
 
+    /// Reads a stream (an object body, stdin), gzip or not, under the name `name`.
     pub fn read_reader<R: Read + Send + 'static>(&self, name: &str, reader: R) -> FileReport {
         self.read_named(Arc::from(name), reader, true)
     }

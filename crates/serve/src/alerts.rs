@@ -93,6 +93,7 @@ fn alert(incident: &Incident, kind: &str, supersedes: &[&str]) -> Vec<u8> {
 }
 
 /// The same incident in the same state always has the same alert id: sinks dedupe on it.
+/// It is 24 lower-case hex digits (the first 12 bytes of a SHA-256 of the id and severity).
 pub fn alert_id(incident_id: &str, severity: Severity) -> String {
     let digest = Sha256::digest(format!("{incident_id}:{}", severity.as_str()));
     digest[..12].iter().map(|b| format!("{b:02x}")).collect()

@@ -38,9 +38,13 @@ pub struct Piece {
     pub source: Source,
 }
 
+/// How the engine detects and how much state it holds. The same pack, tuning and window as a `hunt` give the same incidents on the same records.
 pub struct EngineConfig {
+    /// The rule pack: which calls are signals, how they chain, what lineage they create.
     pub pack: Pack,
+    /// Rules that suppress or downgrade incidents; suppressed incidents do not alert.
     pub tuning: Tuning,
+    /// The correlation window: a call joins an incident's calls on a target only within this of its last call (as `hunt --window`).
     pub window: Duration,
     /// How late a record may arrive and still find the calls it belongs with.
     pub lateness: Duration,
@@ -54,6 +58,7 @@ pub struct EngineConfig {
     pub max_event_age: Duration,
     /// Event times later than this ahead of the time a record is received are quarantined.
     pub max_clock_skew: Duration,
+    /// What one record may cost to decode (as for `hunt`).
     pub limits: Limits,
 }
 

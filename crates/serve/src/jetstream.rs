@@ -22,10 +22,13 @@ const REPLAY_IDLE: Duration = Duration::from_secs(5);
 /// Where to read.
 #[derive(Debug, Clone)]
 pub struct JetStreamInput {
+    /// The stream's name; it must exist (it is checked at start, not created).
     pub stream: String,
+    /// The durable consumer's name, created if missing; it remembers what was acknowledged across restarts. Scaled out, partition consumers and the lease bucket are named after it.
     pub durable: String,
     /// Only this subject (a stream may carry more than logs).
     pub filter: Option<String>,
+    /// Most messages fetched, committed and acknowledged together.
     pub batch: usize,
     /// How long the server waits for an ack before it redelivers.
     pub ack_wait: Duration,

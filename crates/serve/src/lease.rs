@@ -23,12 +23,16 @@ use crate::jetstream::{Consumer, JetStreamInput};
 use crate::metrics::Metrics;
 use crate::worker::Work;
 
+/// How the stream is partitioned and who this instance is, for scale-out (see the module docs of `lease`: partition `n` goes to the `n mod members`-th live instance).
 #[derive(Debug, Clone)]
 pub struct Partitioning {
+    /// How many partitions the stream's subject mapping makes (numbered from 0); the same on every instance.
     pub partitions: u32,
     /// The subject filter of partition n, with `{}` where n goes: `revertwatch.p.{}.>`.
     pub subject: String,
+    /// This instance's id, unique among the instances reading the stream.
     pub instance: String,
+    /// How long a lease outlives its holder's last heartbeat: an instance gone this long loses its partitions. Heartbeats are sent every third of it.
     pub lease: Duration,
     /// Replicas of the lease bucket (the stream's own, in a cluster).
     pub replicas: usize,

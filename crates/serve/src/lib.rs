@@ -11,6 +11,41 @@
 //! - nothing is acknowledged (HTTP 200, JetStream ack) before its effect is on disk;
 //! - an event already held (same provider event id) changes nothing;
 //! - an incident alerts when it opens and when it escalates, once for each state.
+//!
+//! The main types: a [`ServeConfig`] holds everything [`run`] needs: the [`EngineConfig`]
+//! (rule pack, tuning, window, bounds on held state), the state directory, the HEC listener,
+//! the JetStream input ([`NatsInput`]: a [`JetStreamInput`], scaled out by [`Partitioning`])
+//! and the alert sinks. [`alert_id`] is the id every alert carries, which sinks dedupe on;
+//! [`ServeError`] says why `serve` could not start or carry on.
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! use revertwatch_decode::Limits;
+//! use revertwatch_detect::Severity;
+//! use revertwatch_serve::{alert_id, EngineConfig};
+//!
+//! let engine = EngineConfig {
+//!     pack: revertwatch_pack::load_default(),
+//!     tuning: revertwatch_tuning::Tuning::default(),
+//!     window: Duration::from_secs(6 * 3600),
+//!     lateness: Duration::from_secs(3600),
+//!     keep_closed: Duration::from_secs(7 * 86400),
+//!     max_calls: 1_000_000,
+//!     max_event_age: Duration::from_secs(30 * 86400),
+//!     max_clock_skew: Duration::from_secs(3600),
+//!     limits: Limits::default(),
+//! };
+//! assert!(engine.lateness < engine.window);
+//!
+//! // One id per incident and state: an escalation is a new alert, a repeat is not.
+//! let review = alert_id("inc-1", Severity::Review);
+//! assert_eq!(review, alert_id("inc-1", Severity::Review));
+//! assert_ne!(review, alert_id("inc-1", Severity::Escalate));
+//! assert_eq!(review.len(), 24);
+//! ```
+
+#![deny(missing_docs)]
 
 mod alerts;
 mod engine;
@@ -38,28 +73,41 @@ pub use error::ServeError;
 pub use jetstream::JetStreamInput;
 pub use lease::Partitioning;
 
+/// The JetStream input: what to read, and whether this instance reads only its share.
 pub struct NatsInput {
+    /// The stream, durable consumer and batch settings.
     pub input: JetStreamInput,
     /// Scale-out: read only this instance's share of the stream's partitions.
     pub partitioning: Option<Partitioning>,
 }
 
+/// Everything [`run`] needs. Settings are checked at start (the port bound, the store opened, each alert sink set up, the JetStream stream looked up), so a wrong one stops `run` before anything is read.
 pub struct ServeConfig {
+    /// Detection: the rule pack, tuning, window and the limits on held state.
     pub engine: EngineConfig,
+    /// Directory of the durable state (`state.redb`), created if missing. One instance per directory: a restart with the same directory resumes where the last run committed.
     pub state_dir: PathBuf,
+    /// Where the HTTP endpoints listen: HEC at `/services/collector`, `/metrics`, `/healthz`, `/readyz`. Port 0 picks a free port (printed unless `quiet`).
     pub listen: SocketAddr,
     /// HEC tokens; empty turns the HEC input off.
     pub hec_tokens: HashSet<String>,
+    /// Largest HEC request body accepted, in bytes as sent; a bigger one is answered 413. A gzip body may inflate to a fixed multiple of it, no more.
     pub max_body: usize,
     /// Batches waiting for the engine before HEC answers 503.
     pub queue: usize,
+    /// NATS server URL(s), comma-separated. `None`: no NATS connection, so `nats_input` and `alerts_subject` are ignored.
     pub nats_url: Option<String>,
+    /// Read records from JetStream too (needs `nats_url`); `None`: HEC only.
     pub nats_input: Option<NatsInput>,
+    /// Append alerts, one JSON object a line, to this file.
     pub alerts_jsonl: Option<PathBuf>,
+    /// Publish alerts on this NATS subject (needs `nats_url`).
     pub alerts_subject: Option<String>,
     /// Alerts to a Splunk HEC, through the same client as `hunt --hec-url`.
     pub alerts_hec: Option<HecConfig>,
+    /// POST alerts to a webhook.
     pub webhook: Option<WebhookConfig>,
+    /// Print neither the start and stop notes nor the records skipped; errors and warnings are still printed on stderr.
     pub quiet: bool,
     /// Bytes the process holds allocated, if the binary's allocator counts them; published as
     /// `revertwatch_heap_bytes` so that RSS can be read against it.

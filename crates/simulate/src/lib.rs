@@ -37,6 +37,34 @@
 //!   stops); no noise forms an `escalate`.
 //! - Files are written (and overwritten) under [`Options::out_dir`]; nothing there is deleted,
 //!   so start from an empty directory to compare runs.
+//!
+//! # Use
+//!
+//! The main types: [`Options`] say what to write (clouds as [`Cloud`], file formats as
+//! [`Container`], accounts, time span, size, seed); [`simulate`] writes it and returns a
+//! [`Report`] of totals and the [`Planted`] scenarios; [`SimError`] says why a run failed, and
+//! [`ParseNameError`] why a cloud or container name was refused.
+//!
+//! ```
+//! use revertwatch_simulate::{simulate, Cloud, Container, Options, GROUND_TRUTH_FILE};
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let opts = Options {
+//!     out_dir: dir.path().to_path_buf(),
+//!     size_bytes: 200_000,
+//!     days: 1,
+//!     clouds: vec!["aws".parse::<Cloud>().unwrap()],
+//!     containers: vec!["aws-jsonl".parse::<Container>().unwrap()],
+//!     ..Options::default()
+//! };
+//! let report = simulate(&opts).unwrap();
+//! assert!(report.records > 0);
+//! assert!(report.planted.iter().all(|p| p.cloud == Cloud::Aws));
+//! assert!(dir.path().join(GROUND_TRUTH_FILE).exists());
+//! assert!("ftp".parse::<Container>().is_err());
+//! ```
+
+#![deny(missing_docs)]
 
 use std::time::Instant;
 

@@ -10,16 +10,25 @@ use serde::{Deserialize, Serialize};
 /// What to write, where, and how much.
 #[derive(Clone, Debug)]
 pub struct Options {
+    /// Where files are written (created if missing); existing files there are overwritten, none deleted.
     pub out_dir: PathBuf,
     /// Target total UNCOMPRESSED bytes of log records written (all clouds).
     pub size_bytes: u64,
+    /// The seed: the same options (seed included) give byte-identical output.
     pub seed: u64,
+    /// Start of the simulated time span, UTC; must lie between 1970 and 2262.
     pub start: DateTime<Utc>,
+    /// Length of the span in days, 1 to 3660.
     pub days: u32,
+    /// AWS account ids to write logs for; names are 1-128 characters of letters, digits, `-`, `_`, `.`, without repeats (as for every list below).
     pub aws_accounts: Vec<String>,
+    /// AWS regions each account logs in.
     pub aws_regions: Vec<String>,
+    /// Azure subscription ids.
     pub azure_subscriptions: Vec<String>,
+    /// GCP project ids.
     pub gcp_projects: Vec<String>,
+    /// Which clouds to write; a container whose cloud is not listed is not written.
     pub clouds: Vec<Cloud>,
     /// Which containers to write; the clouds of the containers must also be in `clouds`.
     pub containers: Vec<Container>,
@@ -46,17 +55,23 @@ impl Default for Options {
     }
 }
 
+/// The clouds a run can write logs of.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Cloud {
+    /// AWS CloudTrail.
     Aws,
+    /// Azure Activity Log.
     Azure,
+    /// GCP Cloud Audit Logs.
     Gcp,
 }
 
 impl Cloud {
+    /// Every cloud, in the order runs write them.
     pub const ALL: [Cloud; 3] = [Cloud::Aws, Cloud::Azure, Cloud::Gcp];
 
+    /// The lower-case name (`aws`, `azure`, `gcp`), as `Display`, serde and `FromStr` spell it (`FromStr` ignores case and surrounding spaces).
     pub fn as_str(self) -> &'static str {
         match self {
             Cloud::Aws => "aws",
@@ -66,21 +81,28 @@ impl Cloud {
     }
 }
 
+/// The file formats a run can write; see the crate docs for each one's paths and records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Container {
+    /// CloudTrail as delivered to S3: gzip'd `{"Records":[...]}` files per 5-minute window.
     #[serde(rename = "aws-s3-gz")]
     AwsS3Gz,
+    /// CloudTrail records, one per line, a file per account, region and day.
     #[serde(rename = "aws-jsonl")]
     AwsJsonl,
+    /// Azure Activity Log in the Event Hub / diagnostic-settings schema, a file per subscription and hour.
     #[serde(rename = "azure-eventhub")]
     AzureEventHub,
+    /// What `az monitor activity-log list` prints, a file per subscription and day.
     #[serde(rename = "azure-rest")]
     AzureRest,
+    /// GCP LogEntry JSON Lines as a Cloud Storage sink writes them, hourly files.
     #[serde(rename = "gcp-jsonl")]
     GcpJsonl,
 }
 
 impl Container {
+    /// Every container, in the order runs write them.
     pub const ALL: [Container; 5] = [
         Container::AwsS3Gz,
         Container::AwsJsonl,
@@ -89,6 +111,7 @@ impl Container {
         Container::GcpJsonl,
     ];
 
+    /// The kebab-case name (`aws-s3-gz`...), as `Display`, serde and `FromStr` spell it (`FromStr` ignores case and surrounding spaces).
     pub fn as_str(self) -> &'static str {
         match self {
             Container::AwsS3Gz => "aws-s3-gz",
@@ -99,6 +122,7 @@ impl Container {
         }
     }
 
+    /// The cloud whose logs it holds.
     pub fn cloud(self) -> Cloud {
         match self {
             Container::AwsS3Gz | Container::AwsJsonl => Cloud::Aws,
@@ -124,8 +148,11 @@ impl fmt::Display for Container {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("unknown {kind} `{value}` (expected one of: {expected})")]
 pub struct ParseNameError {
+    /// `cloud` or `container`.
     pub kind: &'static str,
+    /// The name given, as given.
     pub value: String,
+    /// The accepted names, comma-separated.
     pub expected: String,
 }
 

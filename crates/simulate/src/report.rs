@@ -11,6 +11,7 @@ use crate::options::{Cloud, Container};
 pub struct Planted {
     /// `<cloud>-<nnn>-<scenario>`, unique in the run.
     pub id: String,
+    /// The cloud it is planted in.
     pub cloud: Cloud,
     /// `full-revert`, `stop-start`, `volume-from-snapshot-attach`, `disk-from-snapshot-attach`,
     /// `ami-from-snapshot-launch`, `disk-from-snapshot`, `resize-lookalike` or
@@ -36,12 +37,16 @@ pub struct Planted {
 /// What a run wrote.
 #[derive(Clone, Debug, Default)]
 pub struct Report {
+    /// Log files written (`ground-truth.jsonl` not counted).
     pub files: u64,
+    /// Log records written, all containers together.
     pub records: u64,
     /// Uncompressed bytes of all log files.
     pub bytes: u64,
     /// Bytes on disk of all log files (gzip files compressed, the others as they are).
     pub compressed_bytes: u64,
+    /// The planted scenarios, as written to `ground-truth.jsonl` and in its order; empty when [`Options::plant_scenarios`](crate::Options::plant_scenarios) is off.
     pub planted: Vec<Planted>,
+    /// Wall-clock time the run took.
     pub elapsed: Duration,
 }

@@ -30,6 +30,7 @@ pub struct Connect {
 /// An opened bucket (or container).
 #[derive(Debug)]
 pub struct Bucket {
+    /// The URL it was opened with; its prefix is where a hunt starts.
     pub url: StoreUrl,
     pub(crate) store: Arc<dyn ObjectStore>,
 }

@@ -4,22 +4,48 @@
 /// escape them before printing them on a terminal.
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
+    /// A URL that [`StoreUrl::parse`](crate::StoreUrl::parse) refused.
     #[error("`{url}` is not an object-store URL: {why}")]
-    BadUrl { url: String, why: &'static str },
+    BadUrl {
+        /// The argument, as given.
+        url: String,
+        /// What is wrong with it, and the forms that are accepted.
+        why: &'static str,
+    },
 
+    /// The store's client could not be built for a URL (a bad endpoint, missing settings).
+    /// Credentials are not checked here: a wrong one fails the first listing instead.
     #[error("cannot set up {url}: {why}")]
-    Setup { url: String, why: String },
-
-    #[error("cannot read the AWS profile `{profile}` in {file}: {why}")]
-    Profile {
-        profile: String,
-        file: String,
+    Setup {
+        /// The bucket's URL.
+        url: String,
+        /// The client builder's message.
         why: String,
     },
 
-    #[error("cannot list {prefix}: {why}")]
-    List { prefix: String, why: Fetch },
+    /// The AWS profile named by `AWS_PROFILE` (or `default`) could not be read from the shared config or
+    /// credentials file.
+    #[error("cannot read the AWS profile `{profile}` in {file}: {why}")]
+    Profile {
+        /// The profile's name.
+        profile: String,
+        /// The file read (or that should have been), as a path.
+        file: String,
+        /// What was missing or malformed.
+        why: String,
+    },
 
+    /// Not one listing of a URL succeeded ([`Client::plan`](crate::Client::plan)): no such
+    /// bucket, or no access to it. The first failure is the one reported.
+    #[error("cannot list {prefix}: {why}")]
+    List {
+        /// The URL of the folder whose listing failed.
+        prefix: String,
+        /// Why it failed.
+        why: Fetch,
+    },
+
+    /// The client's async runtime could not start; the I/O error's message.
     #[error("cannot start the object-store client: {0}")]
     Runtime(String),
 }
@@ -27,12 +53,18 @@ pub enum SourceError {
 /// Why one object or listing failed: the kinds a user acts on differently.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Fetch {
+    /// No such object or folder (HTTP 404).
     #[error("not found (deleted or moved since it was listed?)")]
     NotFound,
+    /// The credentials are valid but may not read it (HTTP 403).
     #[error("permission denied")]
     Denied,
+    /// No credentials, or ones the store does not accept; the first line of the store's
+    /// message.
     #[error("not authenticated: {0}")]
     Unauthenticated(String),
+    /// Anything else (network, throttling past the retries, a malformed answer); the first
+    /// line of the error and its causes.
     #[error("{0}")]
     Other(String),
 }

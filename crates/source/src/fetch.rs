@@ -20,13 +20,17 @@ const AHEAD: usize = 16;
 /// One object to fetch.
 #[derive(Debug, Clone)]
 pub struct Wanted {
+    /// The bucket that holds it.
     pub bucket: Arc<Bucket>,
+    /// The object's full key, as a listing gave it.
     pub key: String,
 }
 
 /// One object being fetched: `index` in the order given, and its body.
 pub struct Fetched {
+    /// The object's position in the `Vec<Wanted>` given to [`Client::fetch`](crate::Client::fetch); bodies may arrive in another order.
     pub index: usize,
+    /// The object's bytes, still compressed if the object is.
     pub body: Body,
 }
 

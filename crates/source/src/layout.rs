@@ -7,10 +7,14 @@
 
 use crate::range::{DateFolder, Grain};
 
+/// The folder layouts a hunt recognises, by the anchor folder each starts at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
+    /// CloudTrail in S3: `AWSLogs/[<org-id>/]<account>/CloudTrail/<region>/YYYY/MM/DD/`.
     CloudTrail,
+    /// Azure Activity Log by diagnostic settings: `resourceId=/SUBSCRIPTIONS/<SUB>/y=.../h=HH/m=00/`.
     AzureActivity,
+    /// A Cloud Logging sink to GCS: `cloudaudit.googleapis.com/<log>/YYYY/MM/DD/`.
     GcsSink,
 }
 
@@ -38,6 +42,7 @@ pub enum Level {
 pub const GCS_LOGS: &[&str] = &["activity", "system_event"];
 
 impl Layout {
+    /// The folder name the layout starts at: `AWSLogs`, `resourceId=` or `cloudaudit.googleapis.com`.
     pub fn anchor(self) -> &'static str {
         match self {
             Layout::CloudTrail => "AWSLogs",
@@ -46,12 +51,14 @@ impl Layout {
         }
     }
 
+    /// The layout whose anchor is exactly `segment` (one path segment, case-sensitive); `None` for any other folder.
     pub fn from_anchor(segment: &str) -> Option<Layout> {
         [Layout::CloudTrail, Layout::AzureActivity, Layout::GcsSink]
             .into_iter()
             .find(|l| l.anchor() == segment)
     }
 
+    /// How finely its folders split time: by hour for Azure, by day otherwise.
     pub fn grain(self) -> Grain {
         match self {
             Layout::AzureActivity => Grain::Hour,
@@ -59,6 +66,7 @@ impl Layout {
         }
     }
 
+    /// A human name for messages (`CloudTrail`, `Cloud Audit Logs sink`...).
     pub fn name(self) -> &'static str {
         match self {
             Layout::CloudTrail => "CloudTrail",

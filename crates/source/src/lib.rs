@@ -5,6 +5,32 @@
 //! The caller gets readers of raw object bytes: decompression and parsing stay in decode and
 //! normalize, the same as for local files. Nothing here prints; listings and failures are
 //! returned for the caller to report.
+//!
+//! The main types: a [`StoreUrl`] (parsed from a command-line argument, on one [`Cloud`])
+//! names a bucket and prefix; a [`Client`] built with [`Connect`] settings opens it as a
+//! [`Bucket`], [`plan`](Client::plan)s what to read for a [`Scope`] (a [`TimeRange`], accounts,
+//! regions) through the [`Layout`] it recognises, giving a [`Plan`] of [`Found`] objects, and
+//! [`fetch`](Client::fetch)es [`Wanted`] objects as [`Fetched`] [`Body`] readers. Failures are
+//! [`SourceError`] for a whole URL and [`Fetch`] for one object or listing. [`time_hint`] reads
+//! from a log file's path when its events can begin, so that files can be read in time order.
+//!
+//! ```
+//! use revertwatch_source::{time_hint, Cloud, StoreUrl};
+//!
+//! let url = StoreUrl::parse("s3://trail-bucket/AWSLogs/111122223333/CloudTrail/").unwrap();
+//! assert_eq!(url.cloud, Cloud::S3);
+//! assert_eq!(url.bucket, "trail-bucket");
+//! assert_eq!(url.prefix, "AWSLogs/111122223333/CloudTrail");
+//! assert!(StoreUrl::parse("ftp://elsewhere").is_err());
+//!
+//! // A CloudTrail file is stamped with the end of its minutes; its events may begin earlier.
+//! let key = "AWSLogs/111122223333/CloudTrail/us-east-1/2021/08/02/\
+//!            111122223333_CloudTrail_us-east-1_20210802T0205Z_abcdEFGH12345678.json.gz";
+//! let hint = time_hint(key).unwrap();
+//! assert_eq!(hint.to_rfc3339(), "2021-08-02T01:50:00+00:00");
+//! ```
+
+#![deny(missing_docs)]
 
 mod aws_profile;
 mod bucket;
@@ -42,6 +68,7 @@ pub struct Client {
 }
 
 impl Client {
+    /// A client with its own two-thread runtime; installs the TLS provider. Opens no connection: the only error is [`SourceError::Runtime`].
     pub fn new(connect: Connect) -> Result<Client, SourceError> {
         install_tls_provider();
         let runtime = tokio::runtime::Builder::new_multi_thread()

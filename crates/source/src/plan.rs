@@ -14,6 +14,7 @@ use crate::range::{bounds, cover, DateFolder, TimeRange};
 /// What the hunt asked for besides the URL.
 #[derive(Debug, Clone)]
 pub struct Scope {
+    /// The events' time range (`--since` / `--until`); date folders outside it (with [`SLACK`](crate::SLACK)) are not listed.
     pub range: TimeRange,
     /// AWS account ids and Azure subscription ids to keep (empty: all).
     pub accounts: Vec<String>,
@@ -28,8 +29,11 @@ pub struct Scope {
 /// One object a listing found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Found {
+    /// The object's full key (not relative to the URL's prefix).
     pub key: String,
+    /// Its size in bytes, as stored (compressed, for `.gz`).
     pub size: u64,
+    /// When it was last written.
     pub modified: DateTime<Utc>,
 }
 
@@ -38,6 +42,7 @@ pub struct Found {
 pub struct Entries {
     /// Names of the folders directly below (one segment each).
     pub dirs: Vec<String>,
+    /// Objects directly in the folder.
     pub objects: Vec<Found>,
 }
 
@@ -49,6 +54,7 @@ pub trait Lister: Sync {
     fn everything(&self, folder: &str) -> impl Future<Output = Result<Vec<Found>, Fetch>> + Send;
 }
 
+/// How deep one listing went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Depth {
     /// One level, to find accounts, regions, subscriptions, log names or years.
@@ -60,9 +66,13 @@ pub enum Depth {
 /// One listing made, for `--verbose`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Listing {
+    /// The folder listed, relative to the bucket (`""` is the top).
     pub folder: String,
+    /// Whether it was one level or everything below.
     pub depth: Depth,
+    /// Folders it found directly below (0 for an [`Depth::All`] listing).
     pub dirs: usize,
+    /// Objects it found.
     pub objects: usize,
 }
 
@@ -71,6 +81,7 @@ pub struct Listing {
 pub struct Plan {
     /// Sorted by key, without duplicates.
     pub objects: Vec<Found>,
+    /// Every listing that succeeded, in the order made.
     pub listings: Vec<Listing>,
     /// The layout recognised, if any.
     pub layout: Option<Layout>,

@@ -14,11 +14,14 @@ pub const SLACK: Duration = Duration::days(1);
 /// The time range asked for; either end may be open.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TimeRange {
+    /// Earliest event time wanted; `None`: no lower bound.
     pub since: Option<DateTime<Utc>>,
+    /// Latest event time wanted; `None`: no upper bound ([`Scope::now`](crate::Scope::now) stands in).
     pub until: Option<DateTime<Utc>>,
 }
 
 impl TimeRange {
+    /// Whether neither end is set (everything is wanted).
     pub fn is_open(&self) -> bool {
         self.since.is_none() && self.until.is_none()
     }

@@ -7,12 +7,16 @@ use crate::error::SourceError;
 /// The three clouds whose log archives can be hunted where they are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Cloud {
+    /// Amazon S3 (`s3://`).
     S3,
+    /// Azure Blob Storage (`az://`).
     Azure,
+    /// Google Cloud Storage (`gs://`).
     Gcs,
 }
 
 impl Cloud {
+    /// The URL scheme without `://`: `s3`, `az` or `gs`.
     pub fn scheme(self) -> &'static str {
         match self {
             Cloud::S3 => "s3",
@@ -26,11 +30,13 @@ impl Cloud {
 /// made of whole path segments, without leading or trailing `/`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreUrl {
+    /// Which store.
     pub cloud: Cloud,
     /// S3 or GCS bucket, or Azure container.
     pub bucket: String,
     /// Azure storage account, when the URL names it (`az://container@account/...`).
     pub account: Option<String>,
+    /// The key prefix: whole path segments, no leading or trailing `/`; empty for the whole bucket.
     pub prefix: String,
 }
 
