@@ -343,5 +343,6 @@ pub fn event_key(call: &ApiCall) -> String {
         let digest = Sha256::digest(&bytes);
         return digest[..16].iter().map(|b| format!("{b:02x}")).collect();
     }
-    format!("{}:{}", call.origin.source, call.origin.line)
+    // The offset, not the line: a minified array holds every record on line 1.
+    format!("{}@{}", call.origin.source, call.origin.offset)
 }

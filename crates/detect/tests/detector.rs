@@ -216,3 +216,17 @@ fn summary(d: &Detection) -> Vec<(String, String, Severity, Vec<String>)> {
     out.sort();
     out
 }
+
+/// Records without an event id whose record was not kept are told apart by where they were
+/// read: a minified array puts them all on line 1, at different offsets.
+#[test]
+fn records_without_an_event_id_on_one_line_are_all_held() {
+    let mut calls = calls(&revert()[..2]);
+    for (n, call) in calls.iter_mut().enumerate() {
+        call.event_id.clear();
+        call.record = std::sync::Arc::new(serde_json::Value::Null);
+        call.origin.line = 1;
+        call.origin.offset = 100 * n as u64;
+    }
+    assert_ne!(event_key(&calls[0]), event_key(&calls[1]));
+}
