@@ -269,3 +269,25 @@ fn a_typo_in_disable_an_empty_window_and_an_empty_pack_are_refused() {
         empty_pack.stderr
     );
 }
+
+/// A JSON Lines file whose first line is not JSON (a comment, a header, or a file cut
+/// mid-record) was called "not a log", and every record in it was dropped with exit 0.
+#[test]
+fn json_lines_below_a_first_line_that_is_not_json_are_read_and_the_line_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let records: Vec<String> = revert_records().iter().map(Value::to_string).collect();
+    let firsts = [
+        "# exported from the SIEM on 2026-03-15".to_string(),
+        "eventTime,eventName,userIdentity".to_string(),
+        format!("\"x\":\"{}\"}},\"requestID\":\"cut\"}}", "y".repeat(20_000)),
+    ];
+    for (n, first) in firsts.iter().enumerate() {
+        let path = dir.path().join(format!("export-{n}.jsonl"));
+        std::fs::write(&path, format!("{first}\n{}\n", records.join("\n"))).unwrap();
+        let run = hunt(&path, &[]);
+        run.expect_code(3);
+        assert!(run.stderr.contains("line 1"), "{n}: {}", run.stderr);
+        assert!(!run.stderr.contains("not a log"), "{n}: {}", run.stderr);
+        assert_eq!(escalations(&run), 1, "{n}: {}", run.stdout);
+    }
+}

@@ -60,6 +60,16 @@ pub enum Layout {
     Stream,
 }
 
+/// Whether a line after the first of `head` is one whole JSON object with a string key, as a
+/// JSON Lines record is. Prose and scripts beside logs (a README, the generator of a fixture)
+/// may open a dict on a line, but do not close it there.
+fn later_line_is_an_object(head: &[u8]) -> bool {
+    head.split(|b| *b == b'\n').skip(1).any(|line| {
+        let line = line.trim_ascii();
+        line.starts_with(b"{\"") && line.ends_with(b"}") && crate::scan::is_one_value(line)
+    })
+}
+
 /// What decoding one input produced, beside the frames handed to the callback.
 #[derive(Debug, Default)]
 pub struct Decoded {
@@ -177,14 +187,22 @@ impl<R: Read> Framer<'_, '_, R> {
     }
 
     fn not_json(&mut self) {
-        // Look at up to 8 KiB to tell a README from a binary blob.
-        while self.w.available().len() < 8192 && self.w.fill().is_some() {}
-        let head = &self.w.available()[..self.w.available().len().min(8192)];
+        // Look at up to 8 KiB to tell a README from a binary blob, and up to 64 KiB for JSON
+        // Lines below a first line that is not JSON (a fragment of a large record, say).
+        while self.w.available().len() < 65536 && self.w.fill().is_some() {}
+        let avail = self.w.available();
+        let head = &avail[..avail.len().min(8192)];
         let binary = head.contains(&0)
             || matches!(std::str::from_utf8(head), Err(e) if e.error_len().is_some());
         if binary {
             self.out.layout = Layout::Binary;
             self.issue_at(self.w.pos, IssueKind::Binary);
+        } else if later_line_is_an_object(&avail[..avail.len().min(65536)]) {
+            // A header or comment line, or a file cut mid-record, above JSON Lines: calling it
+            // "not a log" would drop every record below in silence. Each line that is not an
+            // object is reported; the records are read.
+            self.out.layout = Layout::Lines;
+            self.lines();
         } else {
             self.out.layout = Layout::Text;
         }
