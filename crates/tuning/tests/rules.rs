@@ -465,3 +465,40 @@ fn a_switched_off_built_in_does_not_apply() {
     apply(&mut incidents, &rules, today());
     assert_eq!(incidents[0].suppressed_by, None);
 }
+
+/// An ordinary role whose caller names its session (and its user agent) after what each
+/// built-in looks for. None of the built-ins may vouch for it: a session name is the caller's
+/// own choice.
+#[test]
+fn no_builtin_vouches_for_a_session_named_after_it() {
+    let mut wrong = Vec::new();
+    for rule in revertwatch_tuning::builtins() {
+        for session in [
+            rule.name.clone(),
+            "InstanceScheduler-SchedulerMain".into(),
+            "backup.amazonaws.com".into(),
+            "fis.amazonaws.com".into(),
+        ] {
+            let caller = Caller {
+                identity: format!(
+                    r#"{{"type": "AssumedRole", "principalId": "AROAEXAMPLEADM:{session}",
+                        "arn": "arn:aws:sts::{ACCOUNT}:assumed-role/Admin/{session}",
+                        "accountId": "{ACCOUNT}",
+                        "sessionContext": {{"sessionIssuer": {{"type": "Role",
+                            "principalId": "AROAEXAMPLEADM",
+                            "arn": "arn:aws:iam::{ACCOUNT}:role/Admin",
+                            "accountId": "{ACCOUNT}", "userName": "Admin"}}}}}}"#
+                ),
+                source_ip: "203.0.113.66",
+                user_agent: "aws-cli/2.15.30 InstanceScheduler Managed Instance Group",
+            };
+            let mut incidents = vec![stop_start(&caller, &caller)];
+            let tuning = revertwatch_tuning::Tuning::default().with_builtins(&[]);
+            revertwatch_tuning::apply(&mut incidents, &tuning, today());
+            if let Some(by) = &incidents[0].suppressed_by {
+                wrong.push(format!("session `{session}`: suppressed by {by}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
