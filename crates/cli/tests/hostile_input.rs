@@ -291,3 +291,20 @@ fn json_lines_below_a_first_line_that_is_not_json_are_read_and_the_line_reported
         assert_eq!(escalations(&run), 1, "{n}: {}", run.stdout);
     }
 }
+
+/// CSV lists are joined with `;`: in a locale whose list separator is `;`, a spreadsheet
+/// splits the cell there, and a part that starts with `=` ran as a formula.
+#[test]
+fn each_part_of_a_csv_list_is_defused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut records = revert_records();
+    for r in records.iter_mut().filter(|r| r["eventName"] == "StartInstances") {
+        r["sourceIPAddress"] = json!("=cmd|' /C calc'!A0");
+    }
+    let path = dir.path().join("trail.json");
+    std::fs::write(&path, json!({"Records": records}).to_string()).unwrap();
+    let run = revertwatch(&["hunt", path.to_str().unwrap(), "--format", "csv"], None);
+    run.expect_code(0);
+    assert!(run.stdout.contains(";'=cmd|"), "{}", run.stdout);
+    assert!(!run.stdout.contains(";=cmd"), "{}", run.stdout);
+}

@@ -53,12 +53,25 @@ fn is_dangerous(c: char) -> bool {
 }
 
 /// A CSV cell that a spreadsheet would evaluate (`=`, `+`, `-`, `@`, tab, CR) gets a leading
-/// apostrophe, the OWASP-recommended defusal; the csv writer then quotes as needed.
+/// apostrophe, the OWASP-recommended defusal; the csv writer then quotes as needed. The same
+/// goes for each `;`-separated part: revertwatch joins lists with `;`, and a spreadsheet in a
+/// locale whose list separator is `;` splits the cell there and evaluates each part.
 pub fn csv_cell(s: &str) -> Cow<'_, str> {
-    match s.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{s}")),
-        _ => Cow::Borrowed(s),
+    let risky = |c: Option<char>| matches!(c, Some('=' | '+' | '-' | '@' | '\t' | '\r'));
+    let part_risky = s
+        .match_indices(';')
+        .any(|(i, _)| risky(s[i + 1..].chars().next()));
+    if !risky(s.chars().next()) && !part_risky {
+        return Cow::Borrowed(s);
     }
+    let parts: Vec<String> = s
+        .split(';')
+        .map(|p| match risky(p.chars().next()) {
+            true => format!("'{p}"),
+            false => p.to_string(),
+        })
+        .collect();
+    Cow::Owned(parts.join(";"))
 }
 
 #[cfg(test)]
@@ -90,5 +103,11 @@ mod tests {
         assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(csv_cell("-2+3"), "'-2+3");
         assert_eq!(csv_cell("arn:aws:iam::1:user/a"), "arn:aws:iam::1:user/a");
+        // Each part of a `;` list, as a `;`-separator locale splits it.
+        assert_eq!(
+            csv_cell("10.0.0.1;=cmd|' /C calc'!A0"),
+            "10.0.0.1;'=cmd|' /C calc'!A0"
+        );
+        assert_eq!(csv_cell("a;b;c"), "a;b;c");
     }
 }
