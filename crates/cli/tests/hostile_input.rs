@@ -298,7 +298,10 @@ fn json_lines_below_a_first_line_that_is_not_json_are_read_and_the_line_reported
 fn each_part_of_a_csv_list_is_defused() {
     let dir = tempfile::tempdir().unwrap();
     let mut records = revert_records();
-    for r in records.iter_mut().filter(|r| r["eventName"] == "StartInstances") {
+    for r in records
+        .iter_mut()
+        .filter(|r| r["eventName"] == "StartInstances")
+    {
         r["sourceIPAddress"] = json!("=cmd|' /C calc'!A0");
     }
     let path = dir.path().join("trail.json");
