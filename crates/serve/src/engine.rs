@@ -226,14 +226,16 @@ impl Engine {
             }
             let part_key = format!("{}/{}/{}", piece.scope, call.provider, call.account);
             let key = event_key(&call);
-            let stored = stored(&call);
             let part = self.part(&part_key);
-            let late_before = part.detector.stats().late;
-            if !part.detector.ingest(key.clone(), held(call, hold_records)) {
+            // A forwarder's resend is the common duplicate: check before serialising the record.
+            if part.detector.holds(&key) {
                 report.duplicates += 1;
                 self.metrics.duplicates.fetch_add(1, relaxed());
                 continue;
             }
+            let stored = stored(&call);
+            let late_before = part.detector.stats().late;
+            part.detector.ingest(key.clone(), held(call, hold_records));
             if part.detector.stats().late > late_before {
                 self.metrics.late.fetch_add(1, relaxed());
             }
