@@ -37,6 +37,20 @@ fn hostile_fixture(dir: &std::path::Path, value: &str, n: usize) -> std::path::P
     path
 }
 
+/// What a spreadsheet evaluates: `=`, `@`, tab or CR first, or a sign followed by more than a
+/// plain word or number.
+fn live_formula(cell: &str) -> bool {
+    let mut chars = cell.chars();
+    match chars.next() {
+        Some('=' | '@' | '\t' | '\r') => true,
+        Some('+' | '-') => !chars
+            .as_str()
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.'),
+        _ => false,
+    }
+}
+
 fn hunt(path: &std::path::Path, format: &[&str]) -> String {
     let mut args = vec!["hunt", path.to_str().unwrap()];
     args.extend_from_slice(format);
@@ -71,16 +85,37 @@ fn hostile_values_are_inert_in_every_format() {
             for record in reader.records() {
                 for cell in record.unwrap().iter() {
                     assert!(
-                        !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                        !live_formula(cell),
                         "{value:?}: a live formula cell {cell:?} in the {view} CSV"
                     );
                 }
             }
         }
 
-        // JSON (jsonl and OCSF): valid, one object per line, and the value comes back intact.
-        for format in ["jsonl", "ocsf"] {
-            let out = hunt(&path, &["--format", format]);
+        // JSON (jsonl, OCSF, the calls view): valid, one object per line, nothing a terminal
+        // acts on (C1 controls and bidi overrides too, as `\uXXXX`), and the value comes back
+        // intact.
+        for format in ["jsonl", "ocsf", "calls"] {
+            let out = match format {
+                "calls" => hunt(&path, &["--view", "calls"]),
+                _ => hunt(&path, &["--format", format]),
+            };
+            assert!(
+                !out.chars()
+                    .any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'),
+                "{format}: {value:?} reached the terminal raw"
+            );
+            if format == "calls" {
+                let back: Vec<Value> = out
+                    .lines()
+                    .map(|l| serde_json::from_str(l).unwrap())
+                    .collect();
+                assert_eq!(back.len(), 5, "one line per logical call: {out}");
+                assert!(back.iter().any(|c| c
+                    .to_string()
+                    .contains(&serde_json::to_string(value).unwrap()[1..])));
+                continue;
+            }
             let lines: Vec<Value> = out
                 .lines()
                 .map(|l| serde_json::from_str(l).expect("valid JSON"))
@@ -106,4 +141,29 @@ fn hostile_values_are_inert_in_every_format() {
             "raw attribute injection in the report"
         );
     }
+}
+
+/// GCP `insertId`s often start with `-`. The CSV guard once put `'` in front of them, so an id
+/// copied out of the spreadsheet no longer matched the log; an id is not a formula.
+#[test]
+fn a_gcp_insert_id_that_starts_with_a_dash_is_kept_as_it_is_in_csv_and_json() {
+    let path = fixture("scenarios/gcp/full-revert.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let dashed: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let mut v: Value = serde_json::from_str(l).unwrap();
+            v["insertId"] = Value::String(format!("-x5uq{i}dd1ev6"));
+            v.to_string()
+        })
+        .collect();
+    let file = dir.path().join("gcp.jsonl");
+    std::fs::write(&file, dashed.join("\n") + "\n").unwrap();
+    let csv = hunt(&file, &["--view", "events", "--format", "csv"]);
+    assert!(csv.contains(",-x5uq7dd1ev6,"), "{csv}");
+    assert!(!csv.contains("'-x5uq"), "{csv}");
+    let json = hunt(&file, &["--view", "events", "--format", "jsonl"]);
+    assert!(json.contains("\"-x5uq7dd1ev6\""), "{json}");
 }

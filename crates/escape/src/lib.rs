@@ -5,7 +5,8 @@
 //!
 //! - [`terminal`]: control characters (C0, DEL, C1) and bidirectional overrides become visible
 //!   `\u{..}` escapes, for stderr, tables and any line a person reads on a terminal;
-//! - [`csv_cell`]: a cell a spreadsheet would run as a formula gets a leading apostrophe.
+//! - [`csv_cell`]: a cell a spreadsheet would run as a formula gets a leading apostrophe;
+//! - [`json::to_writer`]: JSON whose strings carry those same characters as `\uXXXX` escapes.
 //!
 //! Both borrow when there is nothing to change. This crate depends on nothing of revertwatch's,
 //! so that the live service (`serve`) and the sinks can escape without the report writers.
@@ -20,6 +21,8 @@
 #![deny(missing_docs)]
 
 use std::borrow::Cow;
+
+pub mod json;
 
 /// Control characters (C0, DEL, C1), bidirectional overrides and marks, zero-width characters
 /// and the Unicode line and paragraph separators become visible `\u{..}` escapes, so a user
@@ -39,7 +42,7 @@ pub fn terminal(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-fn is_dangerous(c: char) -> bool {
+pub(crate) fn is_dangerous(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
@@ -52,26 +55,44 @@ fn is_dangerous(c: char) -> bool {
         )
 }
 
-/// A CSV cell that a spreadsheet would evaluate (`=`, `+`, `-`, `@`, tab, CR) gets a leading
-/// apostrophe, the OWASP-recommended defusal; the csv writer then quotes as needed. The same
-/// goes for each `;`-separated part: revertwatch joins lists with `;`, and a spreadsheet in a
-/// locale whose list separator is `;` splits the cell there and evaluates each part.
+/// A CSV cell that a spreadsheet would evaluate gets a leading apostrophe, the
+/// OWASP-recommended defusal; the csv writer then quotes as needed. The same goes for each
+/// `;`-separated part: revertwatch joins lists with `;`, and a spreadsheet in a locale whose
+/// list separator is `;` splits the cell there and evaluates each part.
+///
+/// `=`, `@`, tab and CR always start a formula. `-` and `+` start one only when something
+/// other than letters, digits, `_` and `.` follows (an operator, a `(`, a `|`, a `!`): a GCP
+/// `insertId` such as `-x5uqxdd1ev6` or a signed number is data, and stays as it is, so it
+/// still pivots.
 pub fn csv_cell(s: &str) -> Cow<'_, str> {
-    let risky = |c: Option<char>| matches!(c, Some('=' | '+' | '-' | '@' | '\t' | '\r'));
-    let part_risky = s
-        .match_indices(';')
-        .any(|(i, _)| risky(s[i + 1..].chars().next()));
-    if !risky(s.chars().next()) && !part_risky {
+    if !is_formula(s) && !s.match_indices(';').any(|(i, _)| is_formula(&s[i + 1..])) {
         return Cow::Borrowed(s);
     }
     let parts: Vec<String> = s
         .split(';')
-        .map(|p| match risky(p.chars().next()) {
+        .map(|p| match is_formula(p) {
             true => format!("'{p}"),
             false => p.to_string(),
         })
         .collect();
     Cow::Owned(parts.join(";"))
+}
+
+/// Whether a spreadsheet would evaluate a cell (or a `;`-separated part) that starts here.
+fn is_formula(part: &str) -> bool {
+    let mut chars = part.chars();
+    match chars.next() {
+        Some('=' | '@' | '\t' | '\r') => true,
+        Some('-' | '+') => {
+            let rest = chars.as_str();
+            // Only a lone sign or a plain word/number after it is inert; anything else (an
+            // operator, a call, a DDE `cmd|`, a reference `A1!`, a space) may evaluate.
+            !rest
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        }
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -98,6 +119,14 @@ mod tests {
     }
 
     #[test]
+    fn gcp_insert_ids_and_signed_numbers_are_left_as_they_are() {
+        assert_eq!(csv_cell("-x5uqxdd1ev6"), "-x5uqxdd1ev6");
+        assert_eq!(csv_cell("-1.5"), "-1.5");
+        assert_eq!(csv_cell("-"), "-");
+        assert_eq!(csv_cell("a;-x5uqxdd1ev6"), "a;-x5uqxdd1ev6");
+    }
+
+    #[test]
     fn csv_formulas_are_defused() {
         assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
@@ -109,5 +138,8 @@ mod tests {
             "10.0.0.1;'=cmd|' /C calc'!A0"
         );
         assert_eq!(csv_cell("a;b;c"), "a;b;c");
+        assert_eq!(csv_cell("+1 (555) 0100"), "'+1 (555) 0100");
+        assert_eq!(csv_cell("-cmd|' /C calc'!A0"), "'-cmd|' /C calc'!A0");
+        assert_eq!(csv_cell("-1+1"), "'-1+1");
     }
 }

@@ -24,7 +24,7 @@ impl Output for Jsonl {
 
 fn write_all<T: Serialize>(out: &mut dyn Write, items: &[T]) -> io::Result<()> {
     for item in items {
-        serde_json::to_writer(&mut *out, item)?;
+        crate::escape::json::to_writer(&mut *out, item)?;
         out.write_all(b"\n")?;
     }
     Ok(())

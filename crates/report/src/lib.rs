@@ -12,8 +12,8 @@
 //!
 //! Invariant: every string that came from a log is attacker-controlled. It is neutralised for
 //! the medium it is written to: control and bidi characters are made visible on a terminal,
-//! CSV cells that a spreadsheet would run as a formula are defused, and JSON is serialised by
-//! serde_json, which escapes what JSON requires.
+//! CSV cells that a spreadsheet would run as a formula are defused, and JSON carries those
+//! same characters as `\uXXXX` escapes ([`escape::json`]), which read back unchanged.
 //!
 //! ```
 //! use revertwatch_report::{Format, Output};

@@ -54,7 +54,7 @@ impl Output for Ocsf {
     /// Writes one Detection Finding per incident, in the order given, each on its own line.
     fn incidents(&self, out: &mut dyn Write, incidents: &[Incident]) -> io::Result<()> {
         for incident in incidents {
-            serde_json::to_writer(&mut *out, &finding(incident))?;
+            crate::escape::json::to_writer(&mut *out, &finding(incident))?;
             out.write_all(b"\n")?;
         }
         Ok(())

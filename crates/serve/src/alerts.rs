@@ -89,7 +89,7 @@ fn alert(incident: &Incident, kind: &str, supersedes: &[&str]) -> Vec<u8> {
         );
         map.insert("supersedes".into(), json!(supersedes));
     }
-    serde_json::to_vec(&value).unwrap_or_default()
+    revertwatch_escape::json::to_vec(&value).unwrap_or_default()
 }
 
 /// The same incident in the same state always has the same alert id: sinks dedupe on it.

@@ -45,7 +45,7 @@ impl Closed {
             severity: incident.severity,
             first_seen: incident.first_seen,
             last_seen: incident.last_seen,
-            json: serde_json::to_vec(incident).unwrap_or_default(),
+            json: revertwatch_escape::json::to_vec(incident).unwrap_or_default(),
         }
     }
 }

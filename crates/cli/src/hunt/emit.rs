@@ -132,7 +132,7 @@ fn write_view(
 
 fn write_calls(out: &mut dyn Write, calls: &[ApiCall]) -> io::Result<()> {
     for call in calls {
-        serde_json::to_writer(&mut *out, call)?;
+        revertwatch_report::escape::json::to_writer(&mut *out, call)?;
         out.write_all(b"\n")?;
     }
     Ok(())
