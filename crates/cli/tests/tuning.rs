@@ -681,6 +681,8 @@ fn builtins_are_listed_with_their_reasons() {
         "aws-autoscaling",
         "aws-fis",
         "aws-instance-scheduler",
+        "aws-elastic-disaster-recovery",
+        "aws-image-builder",
         "azure-backup",
         "azure-chaos-studio",
         "gcp-managed-instance-groups",

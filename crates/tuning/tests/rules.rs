@@ -476,6 +476,9 @@ fn no_builtin_vouches_for_a_session_named_after_it() {
         for session in [
             rule.name.clone(),
             "InstanceScheduler-SchedulerMain".into(),
+            "prod-Scheduler-Role-111122223333-us-east-1".into(),
+            "aws-service-role/drs.amazonaws.com/x".into(),
+            "imagebuilder.amazonaws.com".into(),
             "backup.amazonaws.com".into(),
             "fis.amazonaws.com".into(),
         ] {
@@ -501,4 +504,56 @@ fn no_builtin_vouches_for_a_session_named_after_it() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// A session of a role, with the role's path: how a service-linked role's calls look.
+fn role_session(role_path_and_name: &str, session: &str) -> Caller {
+    let name = role_path_and_name.rsplit('/').next().unwrap();
+    Caller {
+        identity: format!(
+            r#"{{"type": "AssumedRole", "principalId": "AROAEXAMPLESVC:{session}",
+                "arn": "arn:aws:sts::{ACCOUNT}:assumed-role/{name}/{session}",
+                "accountId": "{ACCOUNT}",
+                "sessionContext": {{"sessionIssuer": {{"type": "Role",
+                    "principalId": "AROAEXAMPLESVC",
+                    "arn": "arn:aws:iam::{ACCOUNT}:role/{role_path_and_name}",
+                    "accountId": "{ACCOUNT}", "userName": "{name}"}}}}}}"#
+        ),
+        source_ip: "drs.amazonaws.com",
+        user_agent: "drs.amazonaws.com",
+    }
+}
+
+/// The services that restore as part of their own work are vouched for by the role AWS gives
+/// them, and Instance Scheduler v3 by its `<namespace>-Scheduler-Role`; the same session names
+/// on an ordinary role are not (the test above).
+#[test]
+fn the_service_roles_of_drs_image_builder_and_scheduler_v3_are_vouched_for() {
+    for (role, session, builtin) in [
+        (
+            "aws-service-role/drs.amazonaws.com/AWSServiceRoleForElasticDisasterRecovery",
+            "ElasticDisasterRecovery",
+            "aws-elastic-disaster-recovery",
+        ),
+        (
+            "aws-service-role/imagebuilder.amazonaws.com/AWSServiceRoleForImageBuilder",
+            "Ec2ImageBuilderIntegrationService",
+            "aws-image-builder",
+        ),
+        (
+            "prod-Scheduler-Role",
+            "prod-Scheduler-Role-111122223333-us-east-1",
+            "aws-instance-scheduler",
+        ),
+    ] {
+        let caller = role_session(role, session);
+        let mut incidents = vec![stop_start(&caller, &caller)];
+        let tuning = revertwatch_tuning::Tuning::default().with_builtins(&[]);
+        revertwatch_tuning::apply(&mut incidents, &tuning, today());
+        assert_eq!(
+            incidents[0].suppressed_by.as_deref(),
+            Some(builtin),
+            "{role}"
+        );
+    }
 }
