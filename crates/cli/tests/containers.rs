@@ -216,7 +216,6 @@ fn every_bundled_example_reads_cleanly_and_finds_its_scenario() {
             "stop-start,volume-from-snapshot-attached",
         ),
         ("i-0a1b2c3d4e5f600d1", "stop-start"),
-        ("snap-0feedface00000c2", "snapshot-copied"),
         ("i-0a1b2c3d4e5f600c3", "root-volume-replaced"),
         ("snap-0feedface00000b2", "snapshot-tier-restored"),
         ("import-snap-0b3b3b3b3b3b3b3b3", "snapshot-imported"),

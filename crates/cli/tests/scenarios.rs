@@ -65,10 +65,11 @@ scenario!(
     aws_failed_attempts_never_score,
     "scenarios/aws/failed-attempt.json"
 );
+// A copy restores nothing (a DR copy, a cross-region backup): it is provenance for a later
+// restore, not an incident of its own.
 scenario!(
-    aws_copy_snapshot_is_keyed_by_the_copy,
-    "scenarios/aws/copy-snapshot.json",
-    ("snap-0feedface0000013", ["snapshot-copied"], 1)
+    aws_copy_snapshot_alone_is_no_incident,
+    "scenarios/aws/copy-snapshot.json"
 );
 
 // Azure
@@ -141,14 +142,9 @@ scenario!(
     "scenarios/azure/failed-attempt.json"
 );
 scenario!(
-    azure_capture_and_restore_point,
-    "scenarios/azure/capture.json",
-    ("virtualmachines/vm-web09", ["vm-captured"], 1),
-    (
-        "restorepoints/rp-vm-web09-20260314-1810",
-        ["restore-point"],
-        1
-    ),
+    // Capturing a VM and writing a restore point back it up; neither changes the VM.
+    azure_capture_and_restore_point_are_backups_not_restores,
+    "scenarios/azure/capture.json"
 );
 
 // GCP
