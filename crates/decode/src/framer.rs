@@ -98,6 +98,34 @@ pub fn decode<R: Read>(
     interest: Option<Interest<'_>>,
     on_frame: &mut dyn FnMut(Frame<'_>),
 ) -> Decoded {
+    frame_with(reader, limits, interest, on_frame, |framer| framer.run())
+}
+
+/// Frames `reader` as JSON Lines whatever its first line holds: for a part of a file already
+/// known to be JSON Lines (a large file read a part per worker), whose first line says nothing
+/// about the file. Every line that is not one JSON object is an issue with its line.
+pub fn decode_lines<R: Read>(
+    reader: R,
+    limits: &Limits,
+    interest: Option<Interest<'_>>,
+    on_frame: &mut dyn FnMut(Frame<'_>),
+) -> Decoded {
+    frame_with(reader, limits, interest, on_frame, |framer| {
+        framer.out.layout = Layout::Lines;
+        framer.lines();
+        if let Some(kind) = framer.w.error.take() {
+            framer.issue_at(framer.w.end, kind);
+        }
+    })
+}
+
+fn frame_with<R: Read>(
+    reader: R,
+    limits: &Limits,
+    interest: Option<Interest<'_>>,
+    on_frame: &mut dyn FnMut(Frame<'_>),
+    how: fn(&mut Framer<'_, '_, R>),
+) -> Decoded {
     let mut framer = Framer {
         w: Window::new(reader),
         limits,
@@ -105,7 +133,7 @@ pub fn decode<R: Read>(
         out: Decoded::default(),
         on_frame,
     };
-    framer.run();
+    how(&mut framer);
     let Framer { w, mut out, .. } = framer;
     out.bytes = w.offset_of(w.end);
     out

@@ -4,7 +4,9 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
-use revertwatch_decode::{decode, open_path, open_reader, Compression, Layout, Limits};
+use revertwatch_decode::{
+    decode, decode_lines, open_path, open_reader, Compression, Layout, Limits,
+};
 use revertwatch_pack::{Prefilter, Provider};
 use serde_json::Value;
 
@@ -138,7 +140,7 @@ impl Ingest {
         let source: Arc<str> = Arc::from(path.display().to_string());
         match open_path(path) {
             Ok((reader, compression)) => {
-                let mut report = self.read_opened(source, reader, true);
+                let mut report = self.read_opened(source, reader, Reading::Whole);
                 report.compression = compression;
                 report
             }
@@ -148,20 +150,10 @@ impl Ingest {
 
     /// Reads a stream (an object body, stdin), gzip or not, under the name `name`.
     pub fn read_reader<R: Read + Send + 'static>(&self, name: &str, reader: R) -> FileReport {
-        self.read_named(Arc::from(name), reader, true)
-    }
-
-    /// Reads what `reader` holds under the name `source`; `whole` is false for a part of a file
-    /// after its first (see [`crate::plan_parts`]), whose first record says nothing of the file.
-    pub(crate) fn read_named<R: Read + Send + 'static>(
-        &self,
-        source: Arc<str>,
-        reader: R,
-        whole: bool,
-    ) -> FileReport {
+        let source = Arc::from(name);
         match open_reader(reader) {
             Ok((reader, compression)) => {
-                let mut report = self.read_opened(source, reader, whole);
+                let mut report = self.read_opened(source, reader, Reading::Whole);
                 report.compression = compression;
                 report
             }
@@ -169,12 +161,13 @@ impl Ingest {
         }
     }
 
-    fn read_opened(
+    pub(crate) fn read_opened(
         &self,
         source: Arc<str>,
         reader: Box<dyn Read + Send>,
-        whole: bool,
+        reading: Reading,
     ) -> FileReport {
+        let whole = matches!(reading, Reading::Whole | Reading::Part { first: true });
         let mut report = FileReport::new(source.clone());
         let mut state = FrameState {
             first: whole,
@@ -190,7 +183,7 @@ impl Ingest {
             .as_ref()
             .map(|pf| move |bytes: &[u8]| opaque.get() || pf.is_candidate(bytes));
         let interest_ref = interest.as_ref().map(|f| f as &dyn Fn(&[u8]) -> bool);
-        let decoded = decode(reader, &self.limits, interest_ref, &mut |frame| {
+        let mut on_frame = |frame: revertwatch_decode::Frame<'_>| {
             if state.stop {
                 return;
             }
@@ -226,7 +219,11 @@ impl Ingest {
             }
             self.unwrap_into(value, origin, &mut state, &mut report);
             state.first = false;
-        });
+        };
+        let decoded = match reading {
+            Reading::Whole => decode(reader, &self.limits, interest_ref, &mut on_frame),
+            Reading::Part { .. } => decode_lines(reader, &self.limits, interest_ref, &mut on_frame),
+        };
         report.layout = decoded.layout.clone();
         report.bytes = decoded.bytes;
         report.records = decoded.frames;
@@ -298,6 +295,17 @@ impl Ingest {
             Ok(_) => {}
         }
     }
+}
+
+/// How an input is read: whole, its container sniffed from its first bytes, or as one part of
+/// a file already known to be JSON Lines (see [`crate::plan_parts`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reading {
+    Whole,
+    /// `first`: the part that starts the file, whose first record speaks for it.
+    Part {
+        first: bool,
+    },
 }
 
 struct FrameState {

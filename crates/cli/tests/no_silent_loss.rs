@@ -1,0 +1,102 @@
+//! Input that once lost records in silence (exit 0, "0 skipped" or "not a log"), each test
+//! named after the symptom: every record is read, or it is reported with its place.
+
+mod support;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use base64::Engine;
+use serde_json::{json, Value};
+use support::{fixture, revertwatch, Run};
+
+fn records(file: &str) -> Vec<Value> {
+    let text = std::fs::read_to_string(fixture(file)).unwrap();
+    if file.ends_with(".jsonl") {
+        return text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+    }
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let list = v.get("Records").or_else(|| v.get("records")).unwrap();
+    list.as_array().unwrap().clone()
+}
+
+fn lines(records: &[Value]) -> String {
+    records.iter().map(|r| r.to_string() + "\n").collect()
+}
+
+fn hunt(path: &Path, extra: &[&str]) -> Run {
+    let mut args = vec!["hunt", path.to_str().unwrap(), "--format", "jsonl"];
+    args.extend_from_slice(extra);
+    revertwatch(&args, None)
+}
+
+fn escalations(run: &Run) -> usize {
+    run.jsonl()
+        .iter()
+        .filter(|i| i["severity"] == "escalate")
+        .count()
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(bytes).unwrap();
+    enc.finish().unwrap()
+}
+
+const BOM: &str = "\u{feff}";
+
+// ------------------------------------------------------------------ split parts (4)
+
+/// A large JSON Lines file is read as a part per worker; a part whose first line was junk
+/// was dropped whole as "not a log" with exit 0 under `-j 2`, while `-j 1` found the revert.
+#[test]
+fn a_part_of_a_split_json_lines_file_that_starts_with_a_junk_line_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let filler = support::cloudtrail::ec2("DescribeInstances", 1, 0, &["i-0f"]);
+    let revert = records("scenarios/aws/full-revert.json");
+    // Junk longer than the 64 KiB a sniffer looks at: the cut-off tail of a huge record, or
+    // its head (which opens an object that never closes).
+    let pad = "x".repeat(70_000);
+    let junk = [
+        format!("\"eventVersion\":\"1.09\",\"pad\":\"{pad}\"}}"),
+        format!("{{\"eventVersion\":\"1.09\",\"pad\":\"{pad}\""),
+    ];
+    let revert: Vec<String> = revert.iter().map(Value::to_string).collect();
+    let fillers = (17 << 20) / (filler.len() + 1);
+    for (k, junk) in junk.iter().enumerate() {
+        // Two parts, cut at the first line that starts at or after the middle: only filler
+        // lies before it, so the junk line goes there and the revert right after it.
+        let total = fillers * (filler.len() + 1)
+            + junk.len()
+            + 1
+            + revert.iter().map(|l| l.len() + 1).sum::<usize>();
+        let cut = (total / 2).div_ceil(filler.len() + 1);
+        let mut body = vec![filler.clone(); fillers];
+        body.insert(cut, junk.clone());
+        for (n, line) in revert.iter().enumerate() {
+            body.insert(cut + 1 + n, line.clone());
+        }
+        let path = dir.path().join(format!("trail{k}.jsonl"));
+        std::fs::write(&path, body.join("\n") + "\n").unwrap();
+        for jobs in ["1", "2"] {
+            let run = hunt(&path, &["-j", jobs]);
+            run.expect_code(3);
+            assert_eq!(escalations(&run), 1, "junk {k}, -j {jobs}: {}", run.stderr);
+            assert!(
+                run.stderr.contains(&format!("line {}, ", cut + 1)),
+                "junk {k}, -j {jobs}: the junk line is reported with its line: {}",
+                run.stderr
+            );
+            assert!(
+                !run.stderr.contains("not a log"),
+                "junk {k}, -j {jobs}: {}",
+                run.stderr
+            );
+        }
+    }
+}
