@@ -100,3 +100,45 @@ fn a_part_of_a_split_json_lines_file_that_starts_with_a_junk_line_is_read() {
         }
     }
 }
+
+// ------------------------------------------------------------------ escapes (5)
+
+/// The prefilter read operation names byte for byte: a name, or the key before it, written
+/// with JSON escapes (`\/` in Azure resource types, as some exporters write them; `\u0049`;
+/// `"event\u004eame"`) was rejected unparsed, though the JSON parser reads it as the name.
+#[test]
+fn an_operation_name_written_with_json_escapes_is_not_prefiltered_away() {
+    let dir = tempfile::tempdir().unwrap();
+    let aws = lines(&records("scenarios/aws/full-revert.json"));
+    let azure = lines(&records("scenarios/azure/full-revert.json"));
+    let variants = [
+        ("slash.jsonl", azure.replace('/', "\\/")),
+        (
+            "u-escape-azure.jsonl",
+            azure
+                .replace("Microsoft.Compute", "Microsoft.\\u0043ompute")
+                .replace("MICROSOFT.COMPUTE", "MICROSOFT.\\u0043OMPUTE"),
+        ),
+        (
+            "u-escape-aws.jsonl",
+            aws.replace("Instances\"", "\\u0049nstances\"")
+                .replace("Volume\"", "Vol\\u0075me\""),
+        ),
+        (
+            "escaped-key.jsonl",
+            aws.replace("\"eventName\"", "\"event\\u004eame\""),
+        ),
+        (
+            "escaped-azure-key.jsonl",
+            azure.replace("\"operationName\"", "\"operation\\u004eame\""),
+        ),
+    ];
+    for (name, text) in variants {
+        assert!(text.contains('\\'), "{name}: the variant escapes something");
+        let path = dir.path().join(name);
+        std::fs::write(&path, &text).unwrap();
+        let run = hunt(&path, &[]);
+        run.expect_code(0);
+        assert_eq!(escalations(&run), 1, "{name}: {}", run.stderr);
+    }
+}
