@@ -142,3 +142,76 @@ fn an_operation_name_written_with_json_escapes_is_not_prefiltered_away() {
         assert_eq!(escalations(&run), 1, "{name}: {}", run.stderr);
     }
 }
+
+// ------------------------------------------------------------------ stream boundaries (6)
+
+/// A UTF-8 byte-order mark is skipped at the start of a stream, but one later in it (`cat`
+/// of two files, the second saved with a BOM; a second gzip member; a JSON Lines line) lost
+/// the document or line it opened.
+#[test]
+fn a_bom_after_the_first_byte_of_a_stream_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let aws = records("scenarios/aws/full-revert.json");
+    let (a, b) = aws.split_at(4);
+    let doc = |recs: &[Value]| json!({ "Records": recs }).to_string();
+    let cat = format!("{}\n{BOM}{}\n", doc(a), doc(b));
+    let mut members = gzip(doc(a).as_bytes());
+    members.extend(gzip(format!("{BOM}{}", doc(b)).as_bytes()));
+    let jsonl: String = aws
+        .iter()
+        .enumerate()
+        .map(|(k, r)| {
+            let bom = if k % 3 == 2 { BOM } else { "" };
+            format!("{bom}{r}\n")
+        })
+        .collect();
+    let pretty: String = aws
+        .iter()
+        .map(|r| format!("{BOM}{}\n", serde_json::to_string_pretty(r).unwrap()))
+        .collect();
+    let variants: [(&str, Vec<u8>); 4] = [
+        ("cat.json", cat.into_bytes()),
+        ("members.json.gz", members),
+        ("bom-lines.jsonl", jsonl.into_bytes()),
+        ("bom-pretty.json", pretty.into_bytes()),
+    ];
+    for (name, bytes) in variants {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let run = hunt(&path, &[]);
+        run.expect_code(0);
+        assert_eq!(escalations(&run), 1, "{name}: {}", run.stderr);
+    }
+}
+
+/// `hunt -` whose first read returns one byte of a gzip stream: the sniffer judged the
+/// magic from that byte alone and called the input "binary data".
+#[test]
+fn gzip_on_stdin_whose_first_read_is_one_byte_is_read() {
+    let trail = json!({ "Records": records("scenarios/aws/full-revert.json") }).to_string();
+    let packed = gzip(trail.as_bytes());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_revertwatch"))
+        .args(["hunt", "-", "--format", "jsonl"])
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        pipe.write_all(&packed[..1]).unwrap();
+        pipe.flush().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let _ = pipe.write_all(&packed[1..]);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    let run = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    run.expect_code(0);
+    assert_eq!(escalations(&run), 1, "{}", run.stderr);
+}
