@@ -215,3 +215,61 @@ fn gzip_on_stdin_whose_first_read_is_one_byte_is_read() {
     run.expect_code(0);
     assert_eq!(escalations(&run), 1, "{}", run.stderr);
 }
+
+// ------------------------------------------------------------------ Pub/Sub (9)
+
+/// Whether records were base64 envelopes (Pub/Sub push, CloudWatch Logs subscriptions) was
+/// decided by an input's first record: Pub/Sub messages after a record of another kind were
+/// prefiltered away unread, with "0 skipped" and exit 0.
+#[test]
+fn pubsub_messages_after_another_format_in_one_stream_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let b64 = |v: &Value| base64::engine::general_purpose::STANDARD.encode(v.to_string());
+    let pushes: Vec<Value> = records("scenarios/gcp/full-revert.jsonl")
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            json!({"message": {"data": b64(r), "messageId": i.to_string(), "publishTime": r["timestamp"]},
+                   "subscription": "projects/acme-prod/subscriptions/revertwatch"})
+        })
+        .collect();
+    let describe: Value = serde_json::from_str(&support::cloudtrail::ec2(
+        "DescribeInstances",
+        1,
+        0,
+        &["i-0f"],
+    ))
+    .unwrap();
+    let mut mixed = vec![describe];
+    mixed.extend(pushes);
+    let path = dir.path().join("mixed.jsonl");
+    std::fs::write(&path, lines(&mixed)).unwrap();
+    let run = hunt(&path, &[]);
+    run.expect_code(0);
+    assert_eq!(escalations(&run), 1, "{}", run.stderr);
+    let stdin = revertwatch(
+        &["hunt", "-", "--format", "jsonl"],
+        Some(lines(&mixed).as_bytes()),
+    );
+    stdin.expect_code(0);
+    assert_eq!(escalations(&stdin), 1, "stdin: {}", stdin.stderr);
+}
+
+/// An export's first object that is no log (a header: who exported, when) made the whole
+/// input "not a log": it was reported, and every record after it dropped unread.
+#[test]
+fn records_after_a_first_record_that_is_no_log_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut with_header = vec![json!({"exported_by": "siem-export", "version": 2})];
+    with_header.extend(records("scenarios/aws/full-revert.json"));
+    let jsonl = dir.path().join("export.jsonl");
+    std::fs::write(&jsonl, lines(&with_header)).unwrap();
+    let wrapped = dir.path().join("export.json");
+    std::fs::write(&wrapped, json!({ "Records": with_header }).to_string()).unwrap();
+    for path in [jsonl, wrapped] {
+        let run = hunt(&path, &[]);
+        run.expect_code(3);
+        assert_eq!(escalations(&run), 1, "{}: {}", path.display(), run.stderr);
+        assert!(run.stderr.contains("not a CloudTrail"), "{}", run.stderr);
+    }
+}

@@ -11,7 +11,7 @@ use revertwatch_pack::{Prefilter, Provider};
 use serde_json::Value;
 
 use crate::call::{ApiCall, Origin};
-use crate::envelope::{is_opaque, unwrap, Unwrapped};
+use crate::envelope::{may_be_opaque, unwrap, Unwrapped};
 use crate::provider::{map, operation_of};
 use crate::skip::{Skip, SkipReason};
 
@@ -169,28 +169,20 @@ impl Ingest {
     ) -> FileReport {
         let whole = matches!(reading, Reading::Whole | Reading::Part { first: true });
         let mut report = FileReport::new(source.clone());
-        let mut state = FrameState {
-            first: whole,
-            opaque: false,
-            stop: false,
-        };
-        // Base64 envelopes hide names from the prefilter: once the first record shows one, every
-        // record is of interest.
-        let opaque = &std::cell::Cell::new(false);
+        let mut state = FrameState { first: whole };
+        // A base64 envelope (Pub/Sub, CloudWatch Logs) hides the names inside it from the
+        // prefilter, so each record that may be one is parsed: decided per record, as a
+        // stream may mix them with records of any other kind.
         let interest = self
             .selection
             .prefilter
             .as_ref()
-            .map(|pf| move |bytes: &[u8]| opaque.get() || pf.is_candidate(bytes));
+            .map(|pf| move |bytes: &[u8]| pf.is_candidate(bytes) || may_be_opaque(bytes));
         let interest_ref = interest.as_ref().map(|f| f as &dyn Fn(&[u8]) -> bool);
         let mut on_frame = |frame: revertwatch_decode::Frame<'_>| {
-            if state.stop {
-                return;
-            }
-            let must_parse = state.first || state.opaque;
-            if !must_parse {
-                if let Some(pf) = &self.selection.prefilter {
-                    if !pf.is_candidate(frame.bytes) {
+            if !state.first {
+                if let Some(interest) = interest_ref {
+                    if !interest(frame.bytes) {
                         return;
                     }
                 }
@@ -213,10 +205,6 @@ impl Ingest {
                     return;
                 }
             };
-            if state.first {
-                state.opaque = is_opaque(&value);
-                opaque.set(state.opaque);
-            }
             self.unwrap_into(value, origin, &mut state, &mut report);
             state.first = false;
         };
@@ -281,17 +269,12 @@ impl Ingest {
                     }
                 }
             }
-            Ok(Unwrapped::Digest) if state.first => {
-                report.note = Some(FileNote::Digest);
-                state.stop = true;
-            }
+            Ok(Unwrapped::Digest) if state.first => report.note = Some(FileNote::Digest),
             Ok(Unwrapped::Insight) if state.first => report.note = Some(FileNote::Insight),
             Ok(Unwrapped::OtherLog) if state.first => report.note = Some(FileNote::OtherLog),
-            Ok(Unwrapped::NotLog) => {
-                report.skips.push(skip(SkipReason::NotLog));
-                // A JSON input whose first record is no log is not a log at all: say so once.
-                state.stop = state.first;
-            }
+            // A first record that is no log (an export's header object) says nothing of the
+            // records after it: each is read, and each that is no log reported.
+            Ok(Unwrapped::NotLog) => report.skips.push(skip(SkipReason::NotLog)),
             Ok(_) => {}
         }
     }
@@ -310,8 +293,6 @@ pub(crate) enum Reading {
 
 struct FrameState {
     first: bool,
-    opaque: bool,
-    stop: bool,
 }
 
 pub(crate) fn unreadable(source: Arc<str>, e: std::io::Error) -> FileReport {

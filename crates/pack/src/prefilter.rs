@@ -62,7 +62,7 @@ impl Prefilter {
         // types, `\u0049`, `"event\u004eame"`), and the parser reads them as that character:
         // such a record is searched again with its escapes undone. Most records have none, and
         // those pay one memchr for the backslash.
-        unescaped(record).is_some_and(|plain| self.names_wanted(&plain))
+        with_escapes_undone(record).is_some_and(|plain| self.names_wanted(&plain))
     }
 
     fn names_wanted(&self, record: &[u8]) -> bool {
@@ -116,7 +116,7 @@ fn value_after(buf: &[u8], mut at: usize) -> Option<&[u8]> {
 /// escape of a quote, a backslash or a control character is left as written, so that the
 /// result keeps the record's structure. Reading every run of backslashes as one escape lets
 /// through more than the parser would, never less, which is what a prefilter may do.
-fn unescaped(record: &[u8]) -> Option<Vec<u8>> {
+pub fn with_escapes_undone(record: &[u8]) -> Option<Vec<u8>> {
     let mut out: Option<Vec<u8>> = None;
     let mut copied = 0;
     let mut at = 0;
