@@ -95,8 +95,14 @@ pub struct FileReport {
     pub bytes: u64,
     /// Records framed.
     pub records: u64,
-    /// Records parsed (the first of each input, and prefilter candidates).
+    /// Records parsed as JSON (the first of each input, and prefilter candidates).
     pub parsed: u64,
+    /// Records the prefilter rejected unparsed: none of them names an operation of the pack.
+    pub prefiltered: u64,
+    /// Records (or lines, or array elements) that could not be read, each with a skip saying
+    /// why: not framed (too large, too deep, truncated, not JSON) or not valid JSON. With
+    /// `parsed` and `prefiltered` it accounts for every record of the input.
+    pub unread: u64,
     /// Phase-level calls kept (before merging).
     pub calls: Vec<ApiCall>,
     /// Records (or regions of the input) not read, and why: framing issues after the records parsed; an input that could not be opened is one skip at offset 0, line 0.
@@ -114,6 +120,8 @@ impl FileReport {
             bytes: 0,
             records: 0,
             parsed: 0,
+            prefiltered: 0,
+            unread: 0,
             calls: Vec::new(),
             skips: Vec::new(),
             note: None,
@@ -179,15 +187,17 @@ impl Ingest {
             .as_ref()
             .map(|pf| move |bytes: &[u8]| pf.is_candidate(bytes) || may_be_opaque(bytes));
         let interest_ref = interest.as_ref().map(|f| f as &dyn Fn(&[u8]) -> bool);
+        let mut seen = 0u64;
         let mut on_frame = |frame: revertwatch_decode::Frame<'_>| {
+            seen += 1;
             if !state.first {
                 if let Some(interest) = interest_ref {
                     if !interest(frame.bytes) {
+                        report.prefiltered += 1;
                         return;
                     }
                 }
             }
-            report.parsed += 1;
             let origin = Origin {
                 source: source.clone(),
                 offset: frame.offset,
@@ -196,6 +206,7 @@ impl Ingest {
             let value: Value = match serde_json::from_slice(frame.bytes) {
                 Ok(v) => v,
                 Err(e) => {
+                    report.unread += 1;
                     report.skips.push(Skip {
                         offset: frame.offset,
                         line: frame.line + e.line().saturating_sub(1) as u64,
@@ -205,6 +216,7 @@ impl Ingest {
                     return;
                 }
             };
+            report.parsed += 1;
             self.unwrap_into(value, origin, &mut state, &mut report);
             state.first = false;
         };
@@ -215,7 +227,10 @@ impl Ingest {
         report.layout = decoded.layout.clone();
         report.bytes = decoded.bytes;
         report.records = decoded.frames;
+        // Records the decoder dropped unframed, by the same interest, were never seen here.
+        report.prefiltered += decoded.frames - seen;
         for issue in decoded.issues {
+            report.unread += u64::from(issue.kind.is_record());
             report.skips.push(Skip {
                 offset: issue.offset,
                 line: issue.line,

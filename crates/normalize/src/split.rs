@@ -97,6 +97,8 @@ impl FileReport {
         self.bytes += next.bytes;
         self.records += next.records;
         self.parsed += next.parsed;
+        self.prefiltered += next.prefiltered;
+        self.unread += next.unread;
         self.calls.append(&mut next.calls);
         self.skips.append(&mut next.skips);
         self.note = self.note.or(next.note);
