@@ -97,10 +97,7 @@ fn check(data: &[u8], framed: &[Framed], decoded: &Decoded, emitted_all: bool) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let limits = Limits {
-        max_record_bytes: 1 << 20,
-        max_depth: 64,
-    };
+    let (limits, data) = revertwatch_fuzz::limits(data);
     let (plain, decoded) = frames(data, &limits, None);
     check(data, &plain, &decoded, true);
 

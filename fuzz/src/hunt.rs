@@ -1,6 +1,7 @@
 //! The `hunt` pipeline without files or output: bytes through `Ingest`, then merging,
 //! lineage and detection, with the default pack and the CLI's default limits.
 
+use std::cell::RefCell;
 use std::io::Cursor;
 use std::sync::OnceLock;
 
@@ -24,26 +25,42 @@ pub fn ingest_for(pack: &Pack) -> Ingest {
     }
 }
 
-fn default_ingest() -> &'static Ingest {
-    static INGEST: OnceLock<Ingest> = OnceLock::new();
-    INGEST.get_or_init(|| ingest_for(default_pack()))
+thread_local! {
+    /// Built once per thread (the prefilter's tables cost more than an input); only the
+    /// limits change between inputs.
+    static FILTERED: RefCell<Ingest> = RefCell::new(ingest_for(default_pack()));
+    static UNFILTERED: RefCell<Ingest> = RefCell::new({
+        let mut ingest = ingest_for(default_pack());
+        ingest.selection.prefilter = None;
+        ingest
+    });
 }
 
 /// Reads one input as `hunt` reads a file or stdin (gzip sniffed from the bytes).
 pub fn read(data: &[u8]) -> FileReport {
-    default_ingest().read_reader("fuzz", Cursor::new(data.to_vec()))
+    read_limited(data, &Limits::default())
+}
+
+/// [`read`] under other limits (`--max-record-bytes`, `--max-depth`).
+pub fn read_limited(data: &[u8], limits: &Limits) -> FileReport {
+    FILTERED.with_borrow_mut(|ingest| {
+        ingest.limits = limits.clone();
+        ingest.read_reader("fuzz", Cursor::new(data.to_vec()))
+    })
+}
+
+/// [`read_unfiltered`] under other limits.
+pub fn read_unfiltered_limited(data: &[u8], limits: &Limits) -> FileReport {
+    UNFILTERED.with_borrow_mut(|ingest| {
+        ingest.limits = limits.clone();
+        ingest.read_reader("fuzz", Cursor::new(data.to_vec()))
+    })
 }
 
 /// Reads one input as `hunt` would without its prefilter: every record parsed, the same calls
 /// kept. What the prefilter is allowed to change is only how fast this is.
 pub fn read_unfiltered(data: &[u8]) -> FileReport {
-    static INGEST: OnceLock<Ingest> = OnceLock::new();
-    let ingest = INGEST.get_or_init(|| {
-        let mut ingest = ingest_for(default_pack());
-        ingest.selection.prefilter = None;
-        ingest
-    });
-    ingest.read_reader("fuzz", Cursor::new(data.to_vec()))
+    read_unfiltered_limited(data, &Limits::default())
 }
 
 /// Every call in one input, whole and not yet annotated: what another pack can be evaluated on

@@ -9,8 +9,9 @@ use revertwatch_tuning::Applied;
 pub struct Summary {
     pub files: usize,
     pub bytes: u64,
-    pub records: u64,
     pub parsed: u64,
+    pub prefiltered: u64,
+    pub unread: u64,
     pub calls: usize,
     pub notes: Vec<(FileNote, usize)>,
     pub skipped_records: usize,
@@ -51,8 +52,9 @@ impl Summary {
     pub fn add_file(&mut self, report: &FileReport) {
         self.files += 1;
         self.bytes += report.bytes;
-        self.records += report.records;
         self.parsed += report.parsed;
+        self.prefiltered += report.prefiltered;
+        self.unread += report.unread;
         self.calls += report.calls.len();
         if let Some(note) = report.note {
             match self.notes.iter_mut().find(|(n, _)| *n == note) {
@@ -71,11 +73,13 @@ impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "revertwatch: {} files, {:.1} MB, {} records ({} parsed), {} calls",
+            "revertwatch: {} files, {:.1} MB, {} records ({} parsed, {} prefiltered, {} unreadable), {} calls",
             self.files,
             self.bytes as f64 / 1e6,
-            self.records,
+            self.parsed + self.prefiltered + self.unread,
             self.parsed,
+            self.prefiltered,
+            self.unread,
             self.calls
         )?;
         if let Some(peak) = self.held_peak {

@@ -65,9 +65,26 @@ pub enum Layout {
 /// may open a dict on a line, but do not close it there.
 fn later_line_is_an_object(head: &[u8]) -> bool {
     head.split(|b| *b == b'\n').skip(1).any(|line| {
-        let line = line.trim_ascii();
+        let line = line[leading_space(line)..].trim_ascii_end();
         line.starts_with(b"{\"") && line.ends_with(b"}") && crate::scan::is_one_value(line)
     })
+}
+
+/// The UTF-8 byte-order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// How many bytes at the start of `buf` are whitespace or byte-order marks.
+fn leading_space(buf: &[u8]) -> usize {
+    let mut skip = 0;
+    loop {
+        while skip < buf.len() && matches!(buf[skip], b' ' | b'\n' | b'\r' | b'\t') {
+            skip += 1;
+        }
+        if !buf[skip..].starts_with(BOM) {
+            return skip;
+        }
+        skip += BOM.len();
+    }
 }
 
 /// What decoding one input produced, beside the frames handed to the callback.
@@ -98,6 +115,34 @@ pub fn decode<R: Read>(
     interest: Option<Interest<'_>>,
     on_frame: &mut dyn FnMut(Frame<'_>),
 ) -> Decoded {
+    frame_with(reader, limits, interest, on_frame, |framer| framer.run())
+}
+
+/// Frames `reader` as JSON Lines whatever its first line holds: for a part of a file already
+/// known to be JSON Lines (a large file read a part per worker), whose first line says nothing
+/// about the file. Every line that is not one JSON object is an issue with its line.
+pub fn decode_lines<R: Read>(
+    reader: R,
+    limits: &Limits,
+    interest: Option<Interest<'_>>,
+    on_frame: &mut dyn FnMut(Frame<'_>),
+) -> Decoded {
+    frame_with(reader, limits, interest, on_frame, |framer| {
+        framer.out.layout = Layout::Lines;
+        framer.lines();
+        if let Some(kind) = framer.w.error.take() {
+            framer.issue_at(framer.w.end, kind);
+        }
+    })
+}
+
+fn frame_with<R: Read>(
+    reader: R,
+    limits: &Limits,
+    interest: Option<Interest<'_>>,
+    on_frame: &mut dyn FnMut(Frame<'_>),
+    how: fn(&mut Framer<'_, '_, R>),
+) -> Decoded {
     let mut framer = Framer {
         w: Window::new(reader),
         limits,
@@ -105,7 +150,7 @@ pub fn decode<R: Read>(
         out: Decoded::default(),
         on_frame,
     };
-    framer.run();
+    how(&mut framer);
     let Framer { w, mut out, .. } = framer;
     out.bytes = w.offset_of(w.end);
     out
@@ -127,7 +172,7 @@ enum Framed {
 
 impl<R: Read> Framer<'_, '_, R> {
     fn run(&mut self) {
-        let Some(first) = self.skip_space(true) else {
+        let Some(first) = self.skip_space() else {
             self.end_without_data();
             return;
         };
@@ -160,24 +205,22 @@ impl<R: Read> Framer<'_, '_, R> {
         self.out.issues.push(issue);
     }
 
-    /// Skips whitespace (and a UTF-8 byte-order mark at the very start) and returns the next
-    /// byte without consuming it.
-    fn skip_space(&mut self, at_start: bool) -> Option<u8> {
-        if at_start && self.w.offset_of(self.w.pos) == 0 {
-            // A short first read (a pipe, a gzip member boundary) must not split the mark.
-            while self.w.available().len() < 3 && self.w.fill().is_some() {}
-        }
+    /// Skips whitespace and UTF-8 byte-order marks, and returns the next byte without
+    /// consuming it. A mark may open any document, not only the first: `cat` of files saved
+    /// with one, a later gzip member, a line appended by a tool that writes one.
+    fn skip_space(&mut self) -> Option<u8> {
         loop {
             let avail = self.w.available();
-            let mut skip = 0;
-            if at_start && self.w.offset_of(self.w.pos) == 0 && avail.starts_with(b"\xEF\xBB\xBF") {
-                skip = 3;
-            }
-            while skip < avail.len() && matches!(avail[skip], b' ' | b'\n' | b'\r' | b'\t') {
-                skip += 1;
-            }
+            let skip = leading_space(avail);
             if skip < avail.len() {
-                let b = avail[skip];
+                let rest = &avail[skip..];
+                if rest.len() < BOM.len() && BOM.starts_with(rest) && !self.w.eof {
+                    // A mark cut by a short read: read on before judging it.
+                    self.w.consume_to(self.w.pos + skip);
+                    self.w.fill();
+                    continue;
+                }
+                let b = rest[0];
                 self.w.consume_to(self.w.pos + skip);
                 return Some(b);
             }
@@ -213,7 +256,7 @@ impl<R: Read> Framer<'_, '_, R> {
     /// another, and each must be read. The input's layout is that of its first document.
     fn documents(&mut self) {
         let mut layout = None;
-        while let Some(b) = self.skip_space(false) {
+        while let Some(b) = self.skip_space() {
             match b {
                 b'[' => {
                     self.out.layout = Layout::Array;

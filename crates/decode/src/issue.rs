@@ -38,6 +38,21 @@ pub enum IssueKind {
     NotObject,
 }
 
+impl IssueKind {
+    /// Whether the issue stands for one record (or line, or element) not read, rather than
+    /// for the input or the rest of it (empty, binary, a broken stream).
+    pub fn is_record(&self) -> bool {
+        matches!(
+            self,
+            IssueKind::TooLarge { .. }
+                | IssueKind::TooDeep { .. }
+                | IssueKind::Truncated
+                | IssueKind::Syntax(_)
+                | IssueKind::NotObject
+        )
+    }
+}
+
 /// A problem found at one place in one input. Offsets count decompressed bytes from the start
 /// of the stream; lines are 1-based.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -38,6 +38,6 @@ mod scan;
 mod source;
 mod window;
 
-pub use framer::{decode, Decoded, Frame, Interest, Layout, Limits};
+pub use framer::{decode, decode_lines, Decoded, Frame, Interest, Layout, Limits};
 pub use issue::{Issue, IssueKind};
 pub use source::{open_path, open_reader, Compression};

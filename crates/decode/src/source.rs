@@ -1,5 +1,5 @@
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufReader, Read};
 use std::path::Path;
 
 use flate2::bufread::MultiGzDecoder;
@@ -26,9 +26,22 @@ pub fn open_path(path: &Path) -> io::Result<(Box<dyn Read + Send>, Compression)>
 pub fn open_reader<R: Read + Send + 'static>(
     reader: R,
 ) -> io::Result<(Box<dyn Read + Send>, Compression)> {
-    let mut buffered = BufReader::with_capacity(READ_BUFFER, reader);
-    let head = buffered.fill_buf()?;
-    if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+    // The magic is judged on two bytes, however few the first read returns (a pipe fed a
+    // byte at a time).
+    let mut reader = reader;
+    let mut magic = [0u8; 2];
+    let mut got = 0;
+    while got < magic.len() {
+        match reader.read(&mut magic[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let head = io::Cursor::new(magic[..got].to_vec());
+    let buffered = BufReader::with_capacity(READ_BUFFER, head.chain(reader));
+    if magic[..got] == [0x1f, 0x8b] {
         Ok((Box::new(MultiGzDecoder::new(buffered)), Compression::Gzip))
     } else {
         Ok((Box::new(buffered), Compression::None))

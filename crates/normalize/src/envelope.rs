@@ -41,6 +41,17 @@ pub fn is_opaque(v: &Value) -> bool {
         || at(v, &["message", "data"]).is_some_and(Value::is_string)
 }
 
+/// Whether a record's raw bytes may be such an envelope: keys `data` and `awslogs` or
+/// `message`, written plainly or with escapes.
+pub fn may_be_opaque(bytes: &[u8]) -> bool {
+    fn keys(bytes: &[u8]) -> bool {
+        use memchr::memmem::find;
+        find(bytes, b"\"data\"").is_some()
+            && (find(bytes, b"\"message\"").is_some() || find(bytes, b"\"awslogs\"").is_some())
+    }
+    keys(bytes) || revertwatch_pack::with_escapes_undone(bytes).is_some_and(|plain| keys(&plain))
+}
+
 pub fn unwrap(v: Value) -> Result<Unwrapped, SkipReason> {
     let mut out = Vec::new();
     let kind = walk(v, Hint::default(), &mut out, 0)?;

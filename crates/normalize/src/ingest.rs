@@ -4,12 +4,14 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
-use revertwatch_decode::{decode, open_path, open_reader, Compression, Layout, Limits};
+use revertwatch_decode::{
+    decode, decode_lines, open_path, open_reader, Compression, Layout, Limits,
+};
 use revertwatch_pack::{Prefilter, Provider};
 use serde_json::Value;
 
 use crate::call::{ApiCall, Origin};
-use crate::envelope::{is_opaque, unwrap, Unwrapped};
+use crate::envelope::{may_be_opaque, unwrap, Unwrapped};
 use crate::provider::{map, operation_of};
 use crate::skip::{Skip, SkipReason};
 
@@ -93,8 +95,14 @@ pub struct FileReport {
     pub bytes: u64,
     /// Records framed.
     pub records: u64,
-    /// Records parsed (the first of each input, and prefilter candidates).
+    /// Records parsed as JSON (the first of each input, and prefilter candidates).
     pub parsed: u64,
+    /// Records the prefilter rejected unparsed: none of them names an operation of the pack.
+    pub prefiltered: u64,
+    /// Records (or lines, or array elements) that could not be read, each with a skip saying
+    /// why: not framed (too large, too deep, truncated, not JSON) or not valid JSON. With
+    /// `parsed` and `prefiltered` it accounts for every record of the input.
+    pub unread: u64,
     /// Phase-level calls kept (before merging).
     pub calls: Vec<ApiCall>,
     /// Records (or regions of the input) not read, and why: framing issues after the records parsed; an input that could not be opened is one skip at offset 0, line 0.
@@ -112,6 +120,8 @@ impl FileReport {
             bytes: 0,
             records: 0,
             parsed: 0,
+            prefiltered: 0,
+            unread: 0,
             calls: Vec::new(),
             skips: Vec::new(),
             note: None,
@@ -138,7 +148,7 @@ impl Ingest {
         let source: Arc<str> = Arc::from(path.display().to_string());
         match open_path(path) {
             Ok((reader, compression)) => {
-                let mut report = self.read_opened(source, reader, true);
+                let mut report = self.read_opened(source, reader, Reading::Whole);
                 report.compression = compression;
                 report
             }
@@ -148,20 +158,10 @@ impl Ingest {
 
     /// Reads a stream (an object body, stdin), gzip or not, under the name `name`.
     pub fn read_reader<R: Read + Send + 'static>(&self, name: &str, reader: R) -> FileReport {
-        self.read_named(Arc::from(name), reader, true)
-    }
-
-    /// Reads what `reader` holds under the name `source`; `whole` is false for a part of a file
-    /// after its first (see [`crate::plan_parts`]), whose first record says nothing of the file.
-    pub(crate) fn read_named<R: Read + Send + 'static>(
-        &self,
-        source: Arc<str>,
-        reader: R,
-        whole: bool,
-    ) -> FileReport {
+        let source = Arc::from(name);
         match open_reader(reader) {
             Ok((reader, compression)) => {
-                let mut report = self.read_opened(source, reader, whole);
+                let mut report = self.read_opened(source, reader, Reading::Whole);
                 report.compression = compression;
                 report
             }
@@ -169,40 +169,35 @@ impl Ingest {
         }
     }
 
-    fn read_opened(
+    pub(crate) fn read_opened(
         &self,
         source: Arc<str>,
         reader: Box<dyn Read + Send>,
-        whole: bool,
+        reading: Reading,
     ) -> FileReport {
+        let whole = matches!(reading, Reading::Whole | Reading::Part { first: true });
         let mut report = FileReport::new(source.clone());
-        let mut state = FrameState {
-            first: whole,
-            opaque: false,
-            stop: false,
-        };
-        // Base64 envelopes hide names from the prefilter: once the first record shows one, every
-        // record is of interest.
-        let opaque = &std::cell::Cell::new(false);
+        let mut state = FrameState { first: whole };
+        // A base64 envelope (Pub/Sub, CloudWatch Logs) hides the names inside it from the
+        // prefilter, so each record that may be one is parsed: decided per record, as a
+        // stream may mix them with records of any other kind.
         let interest = self
             .selection
             .prefilter
             .as_ref()
-            .map(|pf| move |bytes: &[u8]| opaque.get() || pf.is_candidate(bytes));
+            .map(|pf| move |bytes: &[u8]| pf.is_candidate(bytes) || may_be_opaque(bytes));
         let interest_ref = interest.as_ref().map(|f| f as &dyn Fn(&[u8]) -> bool);
-        let decoded = decode(reader, &self.limits, interest_ref, &mut |frame| {
-            if state.stop {
-                return;
-            }
-            let must_parse = state.first || state.opaque;
-            if !must_parse {
-                if let Some(pf) = &self.selection.prefilter {
-                    if !pf.is_candidate(frame.bytes) {
+        let mut seen = 0u64;
+        let mut on_frame = |frame: revertwatch_decode::Frame<'_>| {
+            seen += 1;
+            if !state.first {
+                if let Some(interest) = interest_ref {
+                    if !interest(frame.bytes) {
+                        report.prefiltered += 1;
                         return;
                     }
                 }
             }
-            report.parsed += 1;
             let origin = Origin {
                 source: source.clone(),
                 offset: frame.offset,
@@ -211,6 +206,7 @@ impl Ingest {
             let value: Value = match serde_json::from_slice(frame.bytes) {
                 Ok(v) => v,
                 Err(e) => {
+                    report.unread += 1;
                     report.skips.push(Skip {
                         offset: frame.offset,
                         line: frame.line + e.line().saturating_sub(1) as u64,
@@ -220,17 +216,21 @@ impl Ingest {
                     return;
                 }
             };
-            if state.first {
-                state.opaque = is_opaque(&value);
-                opaque.set(state.opaque);
-            }
+            report.parsed += 1;
             self.unwrap_into(value, origin, &mut state, &mut report);
             state.first = false;
-        });
+        };
+        let decoded = match reading {
+            Reading::Whole => decode(reader, &self.limits, interest_ref, &mut on_frame),
+            Reading::Part { .. } => decode_lines(reader, &self.limits, interest_ref, &mut on_frame),
+        };
         report.layout = decoded.layout.clone();
         report.bytes = decoded.bytes;
         report.records = decoded.frames;
+        // Records the decoder dropped unframed, by the same interest, were never seen here.
+        report.prefiltered += decoded.frames - seen;
         for issue in decoded.issues {
+            report.unread += u64::from(issue.kind.is_record());
             report.skips.push(Skip {
                 offset: issue.offset,
                 line: issue.line,
@@ -284,26 +284,30 @@ impl Ingest {
                     }
                 }
             }
-            Ok(Unwrapped::Digest) if state.first => {
-                report.note = Some(FileNote::Digest);
-                state.stop = true;
-            }
+            Ok(Unwrapped::Digest) if state.first => report.note = Some(FileNote::Digest),
             Ok(Unwrapped::Insight) if state.first => report.note = Some(FileNote::Insight),
             Ok(Unwrapped::OtherLog) if state.first => report.note = Some(FileNote::OtherLog),
-            Ok(Unwrapped::NotLog) => {
-                report.skips.push(skip(SkipReason::NotLog));
-                // A JSON input whose first record is no log is not a log at all: say so once.
-                state.stop = state.first;
-            }
+            // A first record that is no log (an export's header object) says nothing of the
+            // records after it: each is read, and each that is no log reported.
+            Ok(Unwrapped::NotLog) => report.skips.push(skip(SkipReason::NotLog)),
             Ok(_) => {}
         }
     }
 }
 
+/// How an input is read: whole, its container sniffed from its first bytes, or as one part of
+/// a file already known to be JSON Lines (see [`crate::plan_parts`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reading {
+    Whole,
+    /// `first`: the part that starts the file, whose first record speaks for it.
+    Part {
+        first: bool,
+    },
+}
+
 struct FrameState {
     first: bool,
-    opaque: bool,
-    stop: bool,
 }
 
 pub(crate) fn unreadable(source: Arc<str>, e: std::io::Error) -> FileReport {

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::envelope::is_opaque;
-use crate::ingest::{FileReport, Ingest};
+use crate::ingest::{FileReport, Ingest, Reading};
 
 /// Below this a file is read whole: parts would cost more in setup than they save.
 pub const MIN_PART_BYTES: u64 = 8 * 1024 * 1024;
@@ -68,7 +68,10 @@ impl Ingest {
                     inner: file.take(end - start),
                     newlines: newlines.clone(),
                 };
-                self.read_named(source, counted, start == 0)
+                // A part's first line says nothing of the file, which was found to be JSON
+                // Lines once, by `plan_parts`: junk there is reported, not taken for the format.
+                let reading = Reading::Part { first: start == 0 };
+                self.read_opened(source, Box::new(counted), reading)
             }
             Err(e) => crate::ingest::unreadable(source, e),
         };
@@ -94,6 +97,8 @@ impl FileReport {
         self.bytes += next.bytes;
         self.records += next.records;
         self.parsed += next.parsed;
+        self.prefiltered += next.prefiltered;
+        self.unread += next.unread;
         self.calls.append(&mut next.calls);
         self.skips.append(&mut next.skips);
         self.note = self.note.or(next.note);

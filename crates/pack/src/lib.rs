@@ -54,7 +54,7 @@ pub use model::{
 };
 pub use path::{FieldPath, Root};
 pub use playbook::{default_playbooks, Facts, PlaybookError, Playbooks};
-pub use prefilter::Prefilter;
+pub use prefilter::{with_escapes_undone, Prefilter};
 
 /// The default pack's text, as shipped.
 pub const DEFAULT_PACK: &str = include_str!("../default-pack.toml");

@@ -55,6 +55,17 @@ impl Prefilter {
     /// Whether `record` may name a wanted operation. False positives are allowed (the record is
     /// then parsed and looked up properly); false negatives are not.
     pub fn is_candidate(&self, record: &[u8]) -> bool {
+        if self.names_wanted(record) {
+            return true;
+        }
+        // JSON escapes can spell any character of a key or a name (`\/` in Azure resource
+        // types, `\u0049`, `"event\u004eame"`), and the parser reads them as that character:
+        // such a record is searched again with its escapes undone. Most records have none, and
+        // those pay one memchr for the backslash.
+        with_escapes_undone(record).is_some_and(|plain| self.names_wanted(&plain))
+    }
+
+    fn names_wanted(&self, record: &[u8]) -> bool {
         // Every key is searched: Azure's REST form has an `eventName` ("BeginRequest") beside
         // its `operationName`, and a run of records may mix providers.
         self.keys.iter().any(|finder| {
@@ -98,6 +109,70 @@ fn value_after(buf: &[u8], mut at: usize) -> Option<&[u8]> {
     let rest = &buf[at..buf.len().min(at + MAX_NAME)];
     let end = rest.iter().position(|&b| b == b'"' || b == b'\\')?;
     Some(&rest[..end])
+}
+
+/// `record` with its `\/` and `\uXXXX` escapes undone, at any depth of nesting (a record held
+/// as a JSON string escapes its own escapes: `\\/`, `\\u0049`); None when it has none. An
+/// escape of a quote, a backslash or a control character is left as written, so that the
+/// result keeps the record's structure. Reading every run of backslashes as one escape lets
+/// through more than the parser would, never less, which is what a prefilter may do.
+pub fn with_escapes_undone(record: &[u8]) -> Option<Vec<u8>> {
+    let mut out: Option<Vec<u8>> = None;
+    let mut copied = 0;
+    let mut at = 0;
+    while let Some(k) = memchr::memchr(b'\\', &record[at..]) {
+        let start = at + k;
+        let mut end = start;
+        while record.get(end) == Some(&b'\\') {
+            end += 1;
+        }
+        at = end;
+        let Some((ch, len)) = escaped_char(record, end) else {
+            continue;
+        };
+        let out = out.get_or_insert_with(|| Vec::with_capacity(record.len()));
+        out.extend_from_slice(&record[copied..start]);
+        let mut utf8 = [0; 4];
+        out.extend_from_slice(ch.encode_utf8(&mut utf8).as_bytes());
+        copied = end + len;
+        at = copied;
+    }
+    let mut out = out?;
+    out.extend_from_slice(&record[copied..]);
+    Some(out)
+}
+
+/// The character an escape spells, after its backslashes at `buf[at..]`, and the bytes it
+/// takes there: `/`, or `uXXXX` (a surrogate pair as two escapes). None for what is kept.
+fn escaped_char(buf: &[u8], at: usize) -> Option<(char, usize)> {
+    if buf.get(at) == Some(&b'/') {
+        return Some(('/', 1));
+    }
+    let unit = hex4(buf, at)?;
+    let (code, len) = if (0xD800..0xDC00).contains(&unit) {
+        // A high surrogate: the low one follows as its own escape.
+        let mut next = at + 5;
+        let backslashes = buf[next..].iter().take_while(|&&b| b == b'\\').count();
+        if backslashes == 0 {
+            return None;
+        }
+        next += backslashes;
+        let low = hex4(buf, next).filter(|low| (0xDC00..0xE000).contains(low))?;
+        (
+            0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00),
+            next + 5 - at,
+        )
+    } else {
+        (unit, 5)
+    };
+    let ch = char::from_u32(code)?;
+    (!matches!(ch, '"' | '\\') && !ch.is_control()).then_some((ch, len))
+}
+
+/// The code unit of `uXXXX` at `buf[at..]`.
+fn hex4(buf: &[u8], at: usize) -> Option<u32> {
+    let digits = buf.get(at..at + 5)?.strip_prefix(b"u")?;
+    u32::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
 }
 
 impl crate::model::Pack {
@@ -152,6 +227,23 @@ mod tests {
         assert!(pf().is_candidate(az));
         let other = br#"{"operationName":{"localizedValue":"Microsoft.Compute/disks/write","value":"Microsoft.Compute/disks/read"}}"#;
         assert!(!pf().is_candidate(other));
+    }
+
+    #[test]
+    fn names_and_keys_written_with_escapes_are_candidates() {
+        let p = pf();
+        assert!(p.is_candidate(br#"{"operationName":"Microsoft.Compute\/disks\/write"}"#));
+        assert!(p.is_candidate(br#"{"eventName":"Stop\u0049nstances"}"#));
+        assert!(p.is_candidate(br#"{"event\u004eame":"StopInstances"}"#));
+        assert!(p.is_candidate(br#"{"\u0065ventName":"\u0053topInstances"}"#));
+        assert!(p.is_candidate(br#"{"CloudTrailEvent":"{\"eventName\":\"Stop\\u0049nstances\"}"}"#));
+        assert!(p.is_candidate(
+            br#"{"_raw":"{\"operationName\":\"Microsoft.Compute\\\/disks\\\/write\"}"}"#
+        ));
+        // Escapes that do not spell a wanted name are still rejected.
+        assert!(!p.is_candidate(br#"{"eventName":"Stop\u0022Instances"}"#));
+        assert!(!p.is_candidate(br#"{"eventName":"Describe\u0049nstances"}"#));
+        assert!(!p.is_candidate(br#"{"eventName":"Stop\uD83DInstances\u"}"#));
     }
 
     #[test]

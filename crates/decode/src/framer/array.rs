@@ -15,7 +15,7 @@ impl<R: Read> Framer<'_, '_, R> {
         // (`{"eventVersion":`), at memmem speed, instead of walking every byte.
         let mut marker: Option<memchr::memmem::Finder<'static>> = None;
         loop {
-            let Some(b) = self.skip_space(false) else {
+            let Some(b) = self.skip_space() else {
                 self.issue_at(self.w.end, IssueKind::Truncated);
                 return;
             };

@@ -49,7 +49,7 @@ impl<R: Read> Framer<'_, '_, R> {
 
     fn line(&mut self, start: usize, end: usize) {
         let raw = &self.w.buf[start..end];
-        let lead = raw.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        let lead = super::leading_space(raw);
         let trail = raw[lead..]
             .iter()
             .rev()
@@ -69,7 +69,7 @@ impl<R: Read> Framer<'_, '_, R> {
     /// Values one after another, each spanning lines.
     pub(super) fn stream(&mut self) {
         loop {
-            let Some(b) = self.skip_space(false) else {
+            let Some(b) = self.skip_space() else {
                 return;
             };
             match b {
