@@ -50,7 +50,7 @@ pub fn router(hec: Arc<Hec>) -> Router {
         .route("/services/collector/raw/1.0", post(raw))
         .route("/services/collector/health", get(health))
         .route("/services/collector/health/1.0", get(health))
-        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/healthz", get(healthz))
         .route("/readyz", get(ready))
         .route("/metrics", get(metrics))
         .route("/incidents", get(incidents))
@@ -211,7 +211,7 @@ async fn raw(State(hec): State<Arc<Hec>>, headers: HeaderMap, body: Body) -> Res
     // decoder frames it as it frames files.
     let piece = Piece {
         origin: "hec:raw".into(),
-        bytes: body,
+        bytes: body.into(),
         scope: String::new(),
         source: Source::Hec,
     };
@@ -236,8 +236,8 @@ fn split_events(body: &[u8]) -> (Vec<Piece>, Option<Problem>) {
             Some(Value::String(s)) if s.trim().is_empty() => {
                 return (pieces, bad("Event field cannot be blank", 13))
             }
-            Some(Value::String(s)) => s.clone().into_bytes(),
-            Some(v) => serde_json::to_vec(v).unwrap_or_default(),
+            Some(Value::String(s)) => s.clone().into_bytes().into(),
+            Some(v) => serde_json::to_vec(v).unwrap_or_default().into(),
         };
         let kind = obj
             .get("sourcetype")
@@ -299,6 +299,15 @@ async fn submit(hec: &Hec, pieces: Vec<Piece>, after: Option<(&str, i64, usize)>
 }
 
 async fn health(State(hec): State<Arc<Hec>>) -> Response {
+    if !engine_up(&hec) {
+        return reply(
+            &hec,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "HEC is unhealthy, the detection engine stopped",
+            8,
+            None,
+        );
+    }
     if hec.tx.capacity() == 0 {
         return reply(
             &hec,
@@ -311,8 +320,32 @@ async fn health(State(hec): State<Arc<Hec>>) -> Response {
     reply(&hec, StatusCode::OK, "HEC is healthy", 17, None)
 }
 
+/// Whether the engine can take batches: its thread ends (dropping the queue's receiver) only
+/// when it cannot carry on.
+fn engine_up(hec: &Hec) -> bool {
+    !hec.tx.is_closed()
+}
+
+async fn healthz(State(hec): State<Arc<Hec>>) -> Response {
+    if engine_up(&hec) {
+        (StatusCode::OK, "ok\n").into_response()
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the detection engine stopped\n",
+        )
+            .into_response()
+    }
+}
+
 async fn ready(State(hec): State<Arc<Hec>>) -> Response {
-    if hec.metrics.ready.load(Relaxed) {
+    if !engine_up(&hec) {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the detection engine stopped\n",
+        )
+            .into_response()
+    } else if hec.metrics.ready.load(Relaxed) {
         (StatusCode::OK, "ready\n").into_response()
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "starting\n").into_response()

@@ -35,6 +35,7 @@
 //!     max_event_age: Duration::from_secs(30 * 86400),
 //!     max_clock_skew: Duration::from_secs(3600),
 //!     limits: Limits::default(),
+//!     panic_on_event: None,
 //! };
 //! assert!(engine.lateness < engine.window);
 //!
@@ -48,6 +49,7 @@
 #![deny(missing_docs)]
 
 mod alerts;
+mod dead_letter;
 mod engine;
 mod error;
 mod hec;
@@ -87,6 +89,9 @@ pub struct ServeConfig {
     pub engine: EngineConfig,
     /// Directory of the durable state (`state.redb`), created if missing. One instance per directory: a restart with the same directory resumes where the last run committed.
     pub state_dir: PathBuf,
+    /// Where a batch that panics the engine is written (one JSON Lines file per batch) before
+    /// it is acknowledged; `None`: `<state_dir>/dead-letter`.
+    pub dead_letter: Option<PathBuf>,
     /// Where the HTTP endpoints listen: HEC at `/services/collector`, `/metrics`, `/healthz`, `/readyz`. Port 0 picks a free port (printed unless `quiet`).
     pub listen: SocketAddr,
     /// HEC tokens; empty turns the HEC input off.
@@ -123,15 +128,25 @@ pub fn run(cfg: ServeConfig) -> Result<(), ServeError> {
         .build()
         .map_err(|e| ServeError::Config(format!("cannot start the runtime: {e}")))?;
     let handle = runtime.handle().clone();
-    runtime.block_on(serve(cfg, handle))
+    runtime.block_on(serve(cfg, handle, wait_for_signal()))
 }
 
-async fn serve(cfg: ServeConfig, handle: tokio::runtime::Handle) -> Result<(), ServeError> {
+/// Serves until `stop` resolves (or the engine stops), then drains.
+async fn serve(
+    cfg: ServeConfig,
+    handle: tokio::runtime::Handle,
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<(), ServeError> {
     let metrics = Arc::new(metrics::Metrics {
         heap_bytes: cfg.heap_bytes,
         ..Default::default()
     });
     let store = store::Store::open(&cfg.state_dir)?;
+    let dead_letter = dead_letter::DeadLetter::open(
+        &cfg.dead_letter
+            .clone()
+            .unwrap_or_else(|| cfg.state_dir.join("dead-letter")),
+    )?;
     let engine = engine::Engine::open(cfg.engine, store, metrics.clone())?;
 
     let client = match &cfg.nats_url {
@@ -150,13 +165,22 @@ async fn serve(cfg: ServeConfig, handle: tokio::runtime::Handle) -> Result<(), S
     )?;
 
     let (tx, rx) = mpsc::channel(cfg.queue.max(1));
+    let (engine_done, engine_stopped) = tokio::sync::oneshot::channel::<()>();
     let engine_thread = {
-        let metrics = metrics.clone();
-        let quiet = cfg.quiet;
+        let outlets = worker::Outlets {
+            sinks,
+            dead_letter,
+            metrics: metrics.clone(),
+            quiet: cfg.quiet,
+        };
         let handle = handle.clone();
         std::thread::Builder::new()
             .name("revertwatch-engine".into())
-            .spawn(move || worker::run(engine, sinks, rx, metrics, quiet, handle))
+            .spawn(move || {
+                // Dropped when the thread ends, by a return or a panic: `serve` then stops.
+                let _done = engine_done;
+                worker::run(engine, outlets, rx, handle)
+            })
             .map_err(|e| ServeError::Config(format!("cannot start the engine thread: {e}")))?
     };
 
@@ -182,8 +206,13 @@ async fn serve(cfg: ServeConfig, handle: tokio::runtime::Handle) -> Result<(), S
     drop(tx);
     metrics.ready.store(true, Relaxed);
 
-    wait_for_signal().await;
-    if !cfg.quiet {
+    let engine_gone = tokio::select! {
+        _ = stop => false,
+        _ = engine_stopped => true,
+    };
+    if engine_gone {
+        eprintln!("revertwatch: error: the detection engine stopped; serve stops too, so that a supervisor restarts it");
+    } else if !cfg.quiet {
         eprintln!("revertwatch: stopping: draining input and delivering queued alerts");
     }
     let _ = stop_tx.send(true);
@@ -196,6 +225,9 @@ async fn serve(cfg: ServeConfig, handle: tokio::runtime::Handle) -> Result<(), S
     let _ = tokio::task::spawn_blocking(move || engine_thread.join()).await;
     if let Some(client) = client {
         let _ = client.flush().await;
+    }
+    if engine_gone {
+        return Err(ServeError::EngineGone);
     }
     Ok(())
 }
@@ -333,6 +365,10 @@ async fn wait_for_signal() {
         _ = int.recv() => {}
     }
 }
+
+#[cfg(test)]
+#[path = "serve_tests.rs"]
+mod tests;
 
 /// Terminal-safe text for stderr: log content is attacker-controlled.
 pub(crate) fn escape(s: &str) -> std::borrow::Cow<'_, str> {

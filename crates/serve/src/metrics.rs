@@ -49,6 +49,9 @@ pub struct Metrics {
     /// Records whose event time was outside --max-event-age / --max-clock-skew.
     pub quarantined: AtomicU64,
     pub evicted: AtomicU64,
+    /// Batches that panicked the engine, written to the dead-letter directory, and their events.
+    pub dead_letter_batches: AtomicU64,
+    pub dead_letter_records: AtomicU64,
     pub alerts_opened: AtomicU64,
     pub alerts_escalated: AtomicU64,
     pub alerts_pending: AtomicU64,
@@ -153,6 +156,18 @@ impl Metrics {
             "Calls evicted from state because --max-state-calls was reached.",
             "counter",
             one(&self.evicted),
+        );
+        o.family(
+            "revertwatch_dead_letter_batches_total",
+            "Batches that panicked the engine: written to the dead-letter directory and acknowledged.",
+            "counter",
+            one(&self.dead_letter_batches),
+        );
+        o.family(
+            "revertwatch_dead_letter_records_total",
+            "Events (HEC events and raw bodies, JetStream messages) of the dead-lettered batches.",
+            "counter",
+            one(&self.dead_letter_records),
         );
     }
 

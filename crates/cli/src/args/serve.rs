@@ -43,6 +43,11 @@ pub struct ServeArgs {
     #[arg(long, value_name = "DIR")]
     pub state_dir: PathBuf,
 
+    /// Where a batch that panics the engine is written, one JSON Lines file per batch with the
+    /// panic and the time received, before it is acknowledged (default: <state-dir>/dead-letter).
+    #[arg(long, value_name = "DIR")]
+    pub dead_letter: Option<PathBuf>,
+
     /// Address for the HEC receiver and /metrics, /healthz, /readyz, /incidents.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8088")]
     pub listen: SocketAddr,
