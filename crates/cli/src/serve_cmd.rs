@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use revertwatch_decode::Limits;
-use revertwatch_serve::{EngineConfig, JetStreamInput, NatsInput, Partitioning, ServeConfig};
+use revertwatch_serve::{
+    EngineConfig, HttpLimits, JetStreamInput, NatsInput, Partitioning, ServeConfig, TlsFiles,
+};
 use revertwatch_sink::{HecConfig, WebhookConfig};
 
 use crate::args::ServeArgs;
@@ -62,6 +64,16 @@ pub fn run(args: ServeArgs) -> anyhow::Result<i32> {
         state_dir: args.state_dir,
         dead_letter: args.dead_letter,
         listen: args.listen,
+        http: HttpLimits {
+            max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+            header_timeout: args.header_timeout,
+            body_timeout: args.body_timeout,
+            shutdown_grace: args.shutdown_grace,
+        },
+        tls: match (args.tls_cert, args.tls_key) {
+            (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
+            _ => None,
+        },
         hec_tokens,
         max_body: args.max_body_bytes,
         queue: args.queue,

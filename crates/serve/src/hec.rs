@@ -31,6 +31,8 @@ pub struct Hec {
     pub metrics: Arc<Metrics>,
     /// Largest body accepted, as sent (compressed or not).
     pub max_body: usize,
+    /// How long a request's body may take to arrive, whole.
+    pub body_timeout: std::time::Duration,
     /// Whether HEC input is on (off: only the operational endpoints are served).
     pub accept_events: bool,
 }
@@ -175,7 +177,18 @@ async fn accepted(hec: &Hec, headers: &HeaderMap, body: Body) -> Result<Vec<u8>,
         let r = reply(hec, StatusCode::BAD_REQUEST, "Token disabled", 1, None);
         return Err(Box::new(r));
     }
-    body_bytes(hec, headers, body).await
+    // A body trickled a byte at a time would hold its connection (and its share of the
+    // connection cap) for as long as the client likes.
+    match tokio::time::timeout(hec.body_timeout, body_bytes(hec, headers, body)).await {
+        Ok(read) => read,
+        Err(_) => Err(Box::new(reply(
+            hec,
+            StatusCode::REQUEST_TIMEOUT,
+            "Request body timed out",
+            6,
+            None,
+        ))),
+    }
 }
 
 async fn event(State(hec): State<Arc<Hec>>, headers: HeaderMap, body: Body) -> Response {

@@ -55,9 +55,11 @@ mod error;
 mod hec;
 mod jetstream;
 mod lease;
+mod listener;
 mod metrics;
 mod partition;
 mod store;
+mod tls;
 mod worker;
 
 use std::collections::HashSet;
@@ -74,6 +76,8 @@ pub use engine::EngineConfig;
 pub use error::ServeError;
 pub use jetstream::JetStreamInput;
 pub use lease::Partitioning;
+pub use listener::HttpLimits;
+pub use tls::TlsFiles;
 
 /// The JetStream input: what to read, and whether this instance reads only its share.
 pub struct NatsInput {
@@ -94,6 +98,10 @@ pub struct ServeConfig {
     pub dead_letter: Option<PathBuf>,
     /// Where the HTTP endpoints listen: HEC at `/services/collector`, `/metrics`, `/healthz`, `/readyz`. Port 0 picks a free port (printed unless `quiet`).
     pub listen: SocketAddr,
+    /// The listener's limits: connections, header and body deadlines, the shutdown grace.
+    pub http: HttpLimits,
+    /// Serve HTTPS with this certificate and key instead of plain HTTP.
+    pub tls: Option<TlsFiles>,
     /// HEC tokens; empty turns the HEC input off.
     pub hec_tokens: HashSet<String>,
     /// Largest HEC request body accepted, in bytes as sent; a bigger one is answered 413. A gzip body may inflate to a fixed multiple of it, no more.
@@ -191,10 +199,19 @@ async fn serve(
         tx: tx.clone(),
         metrics: metrics.clone(),
         max_body: cfg.max_body,
+        body_timeout: cfg.http.body_timeout,
     });
-    let (bound, http) = listen(cfg.listen, hec, stop_rx.clone()).await?;
+    let (bound, http) = listen(
+        cfg.listen,
+        cfg.tls.as_ref(),
+        cfg.http.clone(),
+        hec,
+        stop_rx.clone(),
+    )
+    .await?;
     if !cfg.quiet {
-        eprintln!("revertwatch: listening on http://{bound} (HEC at /services/collector, /metrics, /healthz, /readyz)");
+        let scheme = if cfg.tls.is_some() { "https" } else { "http" };
+        eprintln!("revertwatch: listening on {scheme}://{bound} (HEC at /services/collector, /metrics, /healthz, /readyz)");
     }
 
     let nats_task = match (cfg.nats_input, &client) {
@@ -271,22 +288,37 @@ fn sinks(
 /// Binds the HTTP port and serves HEC and the operational endpoints until `stop`.
 async fn listen(
     addr: SocketAddr,
+    tls: Option<&TlsFiles>,
+    mut limits: HttpLimits,
     hec: Arc<hec::Hec>,
-    mut stop: watch::Receiver<bool>,
-) -> Result<(SocketAddr, tokio::task::JoinHandle<std::io::Result<()>>), ServeError> {
+    stop: watch::Receiver<bool>,
+) -> Result<(SocketAddr, tokio::task::JoinHandle<()>), ServeError> {
     let fail = |source| ServeError::Listen {
         addr: addr.to_string(),
         source,
     };
+    let tls = tls.map(tls::Tls::load).transpose()?;
+    // Past the open-file limit, accept() fails and every client waits: keep the cap under it.
+    if let Some(room) = listener::fd_room(64) {
+        if limits.max_connections > room {
+            eprintln!(
+                "revertwatch: warning: --max-connections {} is over what the open-file limit (ulimit -n) leaves room for; using {room}",
+                limits.max_connections
+            );
+            limits.max_connections = room;
+        }
+    }
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(fail)?;
     let bound = listener.local_addr().map_err(fail)?;
-    let http = tokio::spawn(async move {
-        axum::serve(listener, hec::router(hec))
-            .with_graceful_shutdown(async move {
-                let _ = stop.wait_for(|s| *s).await;
-            })
-            .await
-    });
+    let metrics = hec.metrics.clone();
+    let http = tokio::spawn(listener::serve(
+        listener,
+        hec::router(hec),
+        limits,
+        tls,
+        stop,
+        metrics,
+    ));
     Ok((bound, http))
 }
 

@@ -62,6 +62,11 @@ pub struct Metrics {
     pub lag: Mutex<BTreeMap<String, u64>>,
     pub hec_replies: Mutex<BTreeMap<u16, u64>>,
     pub ready: AtomicBool,
+    /// HTTP connections open now; closed to make room for a newer one (idle), or refused
+    /// because every open one had a request in progress.
+    pub connections_open: AtomicU64,
+    pub connections_evicted: AtomicU64,
+    pub connections_refused: AtomicU64,
     pub heap_bytes: Option<fn() -> u64>,
 }
 
@@ -88,6 +93,7 @@ impl Metrics {
         self.render_intake(&mut o);
         self.render_alerts(&mut o);
         self.render_state(&mut o);
+        self.render_http(&mut o);
         let replies = self.hec_replies.lock().expect("metrics lock").clone();
         o.family(
             "revertwatch_hec_requests_total",
@@ -99,6 +105,25 @@ impl Metrics {
                 .collect(),
         );
         o.0
+    }
+
+    /// The listener: connections, and those shed at the cap.
+    fn render_http(&self, o: &mut Exposition) {
+        o.family(
+            "revertwatch_http_connections",
+            "HTTP connections open now.",
+            "gauge",
+            one(&self.connections_open),
+        );
+        o.family(
+            "revertwatch_http_connections_shed_total",
+            "Connections closed at --max-connections: an idle one to make room (idle), or a new one when every open one had a request in progress (busy).",
+            "counter",
+            vec![
+                ("reason=\"idle\"".into(), self.connections_evicted.load(Relaxed)),
+                ("reason=\"busy\"".into(), self.connections_refused.load(Relaxed)),
+            ],
+        );
     }
 
     fn per_source(&self, f: fn(&PerSource) -> &AtomicU64) -> Vec<(String, u64)> {

@@ -35,6 +35,8 @@ pub fn config(dir: &Path) -> ServeConfig {
         listen: format!("127.0.0.1:{}", revertwatch_testkit::free_port())
             .parse()
             .unwrap(),
+        http: HttpLimits::default(),
+        tls: None,
         hec_tokens: HashSet::from([TOKEN.to_string()]),
         max_body: 1 << 20,
         queue: 16,

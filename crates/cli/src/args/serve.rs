@@ -61,6 +61,34 @@ pub struct ServeArgs {
     #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
     pub max_body_bytes: usize,
 
+    /// Most HTTP connections open at once. Past it, the oldest connection without a request in
+    /// progress is closed to make room, so idle sockets cannot keep clients out. Lowered, with a
+    /// warning, to what the open-file limit (ulimit -n) leaves room for.
+    #[arg(long, value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_connections: u64,
+
+    /// How long a client may take to send a request's headers, and stay idle between requests
+    /// on a kept-alive connection, before the connection is closed.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub header_timeout: Duration,
+
+    /// How long a request's body may take to arrive, whole (408 past it).
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
+    pub body_timeout: Duration,
+
+    /// On SIGTERM, how long requests in progress may take to finish; connections still open
+    /// then are closed, and serve commits what it took and exits.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub shutdown_grace: Duration,
+
+    /// Serve HTTPS: the certificate chain (PEM) of the listener. Needs --tls-key.
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
     /// HEC batches that may wait for the engine before HEC answers 503 (back-pressure).
     #[arg(long, value_name = "N", default_value_t = 64)]
     pub queue: usize,
