@@ -45,6 +45,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<i32> {
         );
     }
     let nats_input = nats_input(&args);
+    let metrics_token = match &args.metrics_token_file {
+        Some(f) => Some(metrics_token(f)?),
+        None => None,
+    };
     let cfg = ServeConfig {
         engine: EngineConfig {
             pack,
@@ -76,6 +80,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<i32> {
         },
         hec_tokens,
         max_body: args.max_body_bytes,
+        max_inflight_bytes: args.max_inflight_bytes,
+        metrics_token,
         queue: args.queue,
         nats_url: args.nats,
         nats_input,
@@ -183,6 +189,17 @@ fn tokens(path: &Path) -> anyhow::Result<HashSet<String>> {
         bail!("`{}` holds no HEC token", path.display());
     }
     Ok(set)
+}
+
+/// The /metrics token: the file's one line.
+fn metrics_token(path: &Path) -> anyhow::Result<String> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the metrics token from `{}`", path.display()))?;
+    let token = text.trim();
+    if token.is_empty() || token.contains(char::is_whitespace) {
+        bail!("`{}` must hold one token, on one line", path.display());
+    }
+    Ok(token.to_string())
 }
 
 fn default_instance() -> String {

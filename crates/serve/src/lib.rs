@@ -53,6 +53,8 @@ mod dead_letter;
 mod engine;
 mod error;
 mod hec;
+pub mod hec_request;
+mod inflight;
 mod jetstream;
 mod lease;
 mod listener;
@@ -106,6 +108,12 @@ pub struct ServeConfig {
     pub hec_tokens: HashSet<String>,
     /// Largest HEC request body accepted, in bytes as sent; a bigger one is answered 413. A gzip body may inflate to a fixed multiple of it, no more.
     pub max_body: usize,
+    /// Bytes of HEC bodies, as sent and as inflated, held at once over all requests until their
+    /// batch commits; a request that cannot get its share within a moment is answered 503 with
+    /// `Retry-After`.
+    pub max_inflight_bytes: usize,
+    /// `/metrics` answers only `Authorization: Bearer <token>` when set.
+    pub metrics_token: Option<String>,
     /// Batches waiting for the engine before HEC answers 503.
     pub queue: usize,
     /// NATS server URL(s), comma-separated. `None`: no NATS connection, so `nats_input` and `alerts_subject` are ignored.
@@ -200,6 +208,12 @@ async fn serve(
         metrics: metrics.clone(),
         max_body: cfg.max_body,
         body_timeout: cfg.http.body_timeout,
+        budget: inflight::Budget::new(
+            cfg.max_inflight_bytes,
+            std::time::Duration::from_secs(1),
+            metrics.clone(),
+        ),
+        metrics_token: cfg.metrics_token.clone(),
     });
     let (bound, http) = listen(
         cfg.listen,

@@ -7,8 +7,8 @@
 //! - A connection must send a request's headers within `header_timeout`, counted from the
 //!   moment the server waits for them: on a new connection and between keep-alive requests
 //!   alike, so it is both the slowloris and the idle timeout (hyper's `header_read_timeout`).
-//! - On stop, no connection is accepted, idle ones close, requests in progress have
-//!   `shutdown_grace` to finish, and whatever is left then is dropped.
+//! - On stop, no connection is accepted, those without a request in progress close, requests
+//!   in progress have `shutdown_grace` to finish, and whatever is left then is dropped.
 //!
 //! The request body's own deadline is the handler's (`hec.rs`), which knows what it reads.
 
@@ -227,12 +227,18 @@ impl Connection {
         tokio::pin!(conn);
         tokio::select! {
             _ = conn.as_mut() => return,
-            _ = self.close.notified() => {}
+            // Evicted for a newer connection: it had no request in progress. Dropped, not shut
+            // down gracefully: hyper waits for the first request of a new connection.
+            _ = self.close.notified() => return,
             _ = stop.wait_for(|s| *s) => {}
         }
-        // Idle: closes now; a request in progress: closes once it is answered.
         conn.as_mut().graceful_shutdown();
-        let _ = conn.await;
+        if self.busy.load(Relaxed) == 0 {
+            // Nothing in progress: an answer already given gets a moment to go out.
+            let _ = tokio::time::timeout(Duration::from_millis(200), conn).await;
+        } else {
+            let _ = conn.await;
+        }
     }
 }
 

@@ -67,6 +67,11 @@ pub struct Metrics {
     pub connections_open: AtomicU64,
     pub connections_evicted: AtomicU64,
     pub connections_refused: AtomicU64,
+    /// HEC body bytes held now against --max-inflight-bytes, the most ever held, and the
+    /// requests refused (503) for want of them.
+    pub inflight_bytes: AtomicU64,
+    pub inflight_peak: AtomicU64,
+    pub inflight_refused: AtomicU64,
     pub heap_bytes: Option<fn() -> u64>,
 }
 
@@ -94,6 +99,7 @@ impl Metrics {
         self.render_alerts(&mut o);
         self.render_state(&mut o);
         self.render_http(&mut o);
+        self.render_budget(&mut o);
         let replies = self.hec_replies.lock().expect("metrics lock").clone();
         o.family(
             "revertwatch_hec_requests_total",
@@ -123,6 +129,28 @@ impl Metrics {
                 ("reason=\"idle\"".into(), self.connections_evicted.load(Relaxed)),
                 ("reason=\"busy\"".into(), self.connections_refused.load(Relaxed)),
             ],
+        );
+    }
+
+    /// The in-flight budget of HEC bodies.
+    fn render_budget(&self, o: &mut Exposition) {
+        o.family(
+            "revertwatch_hec_inflight_bytes",
+            "Bytes of HEC bodies (as sent and inflated) held now, until their batch commits.",
+            "gauge",
+            one(&self.inflight_bytes),
+        );
+        o.family(
+            "revertwatch_hec_inflight_bytes_peak",
+            "The most bytes of HEC bodies held at once since start (never above --max-inflight-bytes).",
+            "gauge",
+            one(&self.inflight_peak),
+        );
+        o.family(
+            "revertwatch_hec_inflight_refused_total",
+            "HEC requests answered 503 because --max-inflight-bytes had no room for them.",
+            "counter",
+            one(&self.inflight_refused),
         );
     }
 

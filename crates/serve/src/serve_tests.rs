@@ -39,6 +39,8 @@ pub fn config(dir: &Path) -> ServeConfig {
         tls: None,
         hec_tokens: HashSet::from([TOKEN.to_string()]),
         max_body: 1 << 20,
+        max_inflight_bytes: 256 << 20,
+        metrics_token: None,
         queue: 16,
         nats_url: None,
         nats_input: None,

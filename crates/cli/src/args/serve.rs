@@ -89,6 +89,19 @@ pub struct ServeArgs {
     #[arg(long, value_name = "PEM", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
 
+    /// Bytes of HEC bodies, as sent and as inflated, held at once over all requests until their
+    /// batch commits. A request that finds no room within a second is answered 503 with
+    /// Retry-After (its forwarder retries; nothing is lost). One request inflates to at most
+    /// this too.
+    #[arg(long, value_name = "BYTES", default_value_t = 256 * 1024 * 1024)]
+    pub max_inflight_bytes: usize,
+
+    /// File holding a token (one line) that /metrics then asks for, as
+    /// `Authorization: Bearer <token>`. Without it /metrics is open: its counts tell a reader
+    /// whether an attack was detected (see docs/SERVE.md).
+    #[arg(long, value_name = "FILE")]
+    pub metrics_token_file: Option<PathBuf>,
+
     /// HEC batches that may wait for the engine before HEC answers 503 (back-pressure).
     #[arg(long, value_name = "N", default_value_t = 64)]
     pub queue: usize,

@@ -205,6 +205,16 @@ impl Server {
         name: &str,
         open_files: Option<u32>,
     ) -> Server {
+        Server::spawn(args, log_dir, name, open_files, false)
+    }
+
+    fn spawn(
+        args: &[&str],
+        log_dir: &Path,
+        name: &str,
+        open_files: Option<u32>,
+        tls: bool,
+    ) -> Server {
         let port = free_port();
         let stderr = log_dir.join(format!("{name}.stderr"));
         let listen = format!("127.0.0.1:{port}");
@@ -238,8 +248,32 @@ impl Server {
             port,
             stderr,
         };
-        server.wait_ready();
+        if tls {
+            server.wait_listening();
+        } else {
+            server.wait_ready();
+        }
         server
+    }
+
+    /// Starts serve with `args` (which serve https) and waits until its port takes connections.
+    pub fn start_tls(args: &[&str], log_dir: &Path, name: &str) -> Server {
+        Server::spawn(args, log_dir, name, None, true)
+    }
+
+    fn wait_listening(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!("serve exited with {status}:\n{}", self.log());
+            }
+            assert!(
+                Instant::now() < deadline,
+                "serve never listened:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     fn wait_ready(&mut self) {
