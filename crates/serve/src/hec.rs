@@ -6,7 +6,8 @@
 //! 400 codes 5, 6, 12 and 13 for bodies HEC could not read, 400 code 11 for a channel that is
 //! not a GUID, 408 for a body slower than `--body-timeout`, 413 past the size caps, 415 for an
 //! encoding other than gzip, 503 code 9 when the engine's queue is full or the in-flight budget
-//! has no room (then with `Retry-After`). A request is answered 200 only after its records are committed to the state store.
+//! has no room (then with `Retry-After`). A request is answered 200 only after its records are
+//! committed to the state store.
 
 use std::collections::HashSet;
 use std::sync::atomic::Ordering::Relaxed;
