@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use revertwatch_decode::Limits;
-use revertwatch_serve::{EngineConfig, JetStreamInput, NatsInput, Partitioning, ServeConfig};
+use revertwatch_serve::{
+    EngineConfig, HttpLimits, JetStreamInput, NatsInput, Partitioning, ServeConfig, TlsFiles,
+};
 use revertwatch_sink::{HecConfig, WebhookConfig};
 
 use crate::args::ServeArgs;
@@ -43,6 +45,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<i32> {
         );
     }
     let nats_input = nats_input(&args);
+    let metrics_token = match &args.metrics_token_file {
+        Some(f) => Some(metrics_token(f)?),
+        None => None,
+    };
     let cfg = ServeConfig {
         engine: EngineConfig {
             pack,
@@ -57,11 +63,25 @@ pub fn run(args: ServeArgs) -> anyhow::Result<i32> {
                 max_record_bytes: args.max_record_bytes,
                 max_depth: args.max_depth,
             },
+            panic_on_event: None,
         },
         state_dir: args.state_dir,
+        dead_letter: args.dead_letter,
         listen: args.listen,
+        http: HttpLimits {
+            max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+            header_timeout: args.header_timeout,
+            body_timeout: args.body_timeout,
+            shutdown_grace: args.shutdown_grace,
+        },
+        tls: match (args.tls_cert, args.tls_key) {
+            (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
+            _ => None,
+        },
         hec_tokens,
         max_body: args.max_body_bytes,
+        max_inflight_bytes: args.max_inflight_bytes,
+        metrics_token,
         queue: args.queue,
         nats_url: args.nats,
         nats_input,
@@ -169,6 +189,17 @@ fn tokens(path: &Path) -> anyhow::Result<HashSet<String>> {
         bail!("`{}` holds no HEC token", path.display());
     }
     Ok(set)
+}
+
+/// The /metrics token: the file's one line.
+fn metrics_token(path: &Path) -> anyhow::Result<String> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the metrics token from `{}`", path.display()))?;
+    let token = text.trim();
+    if token.is_empty() || token.contains(char::is_whitespace) {
+        bail!("`{}` must hold one token, on one line", path.display());
+    }
+    Ok(token.to_string())
 }
 
 fn default_instance() -> String {

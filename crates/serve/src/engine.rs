@@ -31,7 +31,9 @@ use crate::store::{self, Changes, Store};
 #[derive(Debug, Clone)]
 pub struct Piece {
     pub origin: String,
-    pub bytes: Vec<u8>,
+    /// Shared, so that a batch's bytes outlive its reading (a batch that panics the engine is
+    /// written to the dead-letter directory as it came).
+    pub bytes: bytes::Bytes,
     /// Which partition family the piece belongs to: empty for a single instance, `p<N>` for
     /// JetStream partition N in a scaled-out deployment.
     pub scope: String,
@@ -60,6 +62,10 @@ pub struct EngineConfig {
     pub max_clock_skew: Duration,
     /// What one record may cost to decode (as for `hunt`).
     pub limits: Limits,
+    /// Test hook: the engine panics after holding the call with this event id, so that tests
+    /// can show a panicking batch is isolated. `None` outside tests.
+    #[doc(hidden)]
+    pub panic_on_event: Option<String>,
 }
 
 /// What one batch did.
@@ -81,6 +87,9 @@ pub struct Engine {
     /// parse tree (measured in docs/RELIABILITY.md, Soak).
     hold_records: bool,
     parts: BTreeMap<String, Partition>,
+    /// Partitions changed in memory since the last commit: what [`Engine::recover`] reloads
+    /// when a batch fails half-way.
+    dirty: BTreeSet<String>,
     store: Store,
     metrics: Arc<Metrics>,
 }
@@ -104,39 +113,68 @@ impl Engine {
             cfg,
             ingest,
             parts: BTreeMap::new(),
+            dirty: BTreeSet::new(),
             store,
             metrics,
         };
-        let loaded = engine.store.load()?;
+        let loaded = engine.store.load(None)?;
+        engine.install(loaded)?;
+        engine.dirty.clear();
+        engine.publish_gauges();
+        Ok(engine)
+    }
+
+    /// Puts stored state into the partitions it names (absent or just cleared), and detects
+    /// their open incidents.
+    fn install(&mut self, loaded: store::Loaded) -> Result<(), ServeError> {
+        let mut keys = BTreeSet::new();
         for (key, bytes) in loaded.records {
             let (part, event) = store::split_key(&key);
-            let call = engine.reread(&key, &bytes)?;
-            engine.part(part).detector.ingest(event.to_string(), call);
+            let call = self.reread(&key, &bytes)?;
+            self.part(part).detector.ingest(event.to_string(), call);
+            keys.insert(part.to_string());
         }
         for (key, severity) in loaded.emitted {
             let (part, id) = store::split_key(&key);
-            engine.part(part).emitted.insert(id.to_string(), severity);
+            self.part(part).emitted.insert(id.to_string(), severity);
+            keys.insert(part.to_string());
         }
         for (key, json) in loaded.closed {
             let (part, id) = store::split_key(&key);
             let incident: Incident = serde_json::from_slice(&json).map_err(|e| {
                 ServeError::Corrupt(key.replace('\0', "/"), format!("a closed incident: {e}"))
             })?;
-            let part = engine.part(part);
+            keys.insert(part.to_string());
+            let part = self.part(part);
             part.detector.remember(&incident);
             part.closed.insert(id.to_string(), Closed::of(&incident));
         }
-        let keys: Vec<String> = engine.parts.keys().cloned().collect();
         for key in keys {
-            let incidents = engine.open_incidents(&key);
-            engine.parts.get_mut(&key).expect("present").incidents = incidents;
+            let incidents = self.open_incidents(&key);
+            self.parts.get_mut(&key).expect("present").incidents = incidents;
         }
-        engine.publish_gauges();
-        Ok(engine)
+        Ok(())
+    }
+
+    /// Puts the partitions a failed batch may have half-changed back as the store has them,
+    /// so that the next batch meets the state the last commit left.
+    pub fn recover(&mut self) -> Result<(), ServeError> {
+        let dirty = std::mem::take(&mut self.dirty);
+        for key in &dirty {
+            self.parts.remove(key);
+        }
+        let loaded = self.store.load(Some(&dirty))?;
+        self.install(loaded)?;
+        self.dirty.clear();
+        self.publish_gauges();
+        Ok(())
     }
 
     fn part(&mut self, key: &str) -> &mut Partition {
         let (pack, horizon) = (&self.cfg.pack, self.horizon);
+        if !self.dirty.contains(key) {
+            self.dirty.insert(key.to_string());
+        }
         self.parts
             .entry(key.to_string())
             .or_insert_with(|| Partition::new(pack, horizon))
@@ -159,7 +197,9 @@ impl Engine {
 
     /// Reads, dedupes, detects and commits one batch. Alerts go to the outbox in the same
     /// transaction; [`Engine::outbox`] hands them to the sinks.
-    pub fn apply(&mut self, pieces: Vec<Piece>, mode: Mode) -> Result<BatchReport, ServeError> {
+    /// A batch that fails (an error or a panic) may leave partitions half-changed in memory:
+    /// [`Engine::recover`] puts them back.
+    pub fn apply(&mut self, pieces: &[Piece], mode: Mode) -> Result<BatchReport, ServeError> {
         let mut report = BatchReport::default();
         let mut changes = Changes::default();
         let mut touched = BTreeSet::new();
@@ -181,6 +221,7 @@ impl Engine {
         if !changes.is_empty() {
             self.store.write(changes)?;
         }
+        self.dirty.clear();
         self.publish_gauges();
         Ok(report)
     }
@@ -188,7 +229,7 @@ impl Engine {
     /// Reads one piece into the partitions its calls belong to, and stores each new record.
     fn read_piece(
         &mut self,
-        piece: Piece,
+        piece: &Piece,
         report: &mut BatchReport,
         changes: &mut Changes,
         touched: &mut BTreeSet<String>,
@@ -198,7 +239,7 @@ impl Engine {
         counters.events.fetch_add(1, relaxed());
         let read = self
             .ingest
-            .read_reader(&piece.origin, Cursor::new(piece.bytes));
+            .read_reader(&piece.origin, Cursor::new(piece.bytes.clone()));
         counters.records.fetch_add(read.records, relaxed());
         counters
             .skipped
@@ -226,6 +267,7 @@ impl Engine {
             }
             let part_key = format!("{}/{}/{}", piece.scope, call.provider, call.account);
             let key = event_key(&call);
+            let poisoned = self.cfg.panic_on_event.as_deref() == Some(call.event_id.as_str());
             let part = self.part(&part_key);
             // A forwarder's resend is the common duplicate: check before serialising the record.
             if part.detector.holds(&key) {
@@ -236,6 +278,9 @@ impl Engine {
             let stored = stored(&call);
             let late_before = part.detector.stats().late;
             part.detector.ingest(key.clone(), held(call, hold_records));
+            if poisoned {
+                panic!("test hook: panic_on_event {key}");
+            }
             if part.detector.stats().late > late_before {
                 self.metrics.late.fetch_add(1, relaxed());
             }
@@ -274,6 +319,7 @@ impl Engine {
         };
         for k in keys {
             self.parts.remove(&k);
+            self.dirty.remove(&k);
         }
         self.store.write(changes)?;
         self.publish_gauges();
@@ -397,6 +443,7 @@ impl Engine {
                 .push(k.to_string());
         }
         for (pk, keys) in doomed {
+            self.dirty.insert(pk.clone());
             for k in &keys {
                 changes.drop_records.push(store::key(&pk, k));
             }

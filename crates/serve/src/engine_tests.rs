@@ -25,6 +25,7 @@ fn engine(dir: &Path, pack: Pack) -> Engine {
         max_event_age: Duration::MAX,
         max_clock_skew: Duration::from_secs(3600),
         limits: Limits::default(),
+        panic_on_event: None,
     };
     let store = Store::open(dir).expect("store opens");
     Engine::open(cfg, store, Arc::new(Metrics::default())).expect("engine opens")
@@ -49,19 +50,19 @@ fn cloudtrail(name: &str, id: &str, time: &str) -> Value {
 }
 
 fn feed(engine: &mut Engine) {
-    let pieces = [
+    let pieces: Vec<Piece> = [
         cloudtrail("StopInstances", "ev-stop", "2026-03-05T10:00:00Z"),
         cloudtrail("StartInstances", "ev-start", "2026-03-05T10:05:00Z"),
     ]
     .into_iter()
     .map(|r| Piece {
         origin: "test".into(),
-        bytes: serde_json::to_vec(&r).unwrap(),
+        bytes: serde_json::to_vec(&r).unwrap().into(),
         scope: String::new(),
         source: Source::Hec,
     })
     .collect();
-    let report = engine.apply(pieces, Mode::Live).expect("batch applies");
+    let report = engine.apply(&pieces, Mode::Live).expect("batch applies");
     assert_eq!(report.calls, 2);
 }
 
@@ -81,7 +82,7 @@ fn held_calls_leave_their_record_on_disk() {
     let incidents = first.incidents_jsonl(true);
     assert!(!incidents.is_empty());
     assert_eq!(records_held(&first), [false, false]);
-    let stored = first.store.load().unwrap().records;
+    let stored = first.store.load(None).unwrap().records;
     assert_eq!(stored.len(), 2);
     assert!(stored
         .iter()
@@ -146,15 +147,15 @@ mod lifecycle {
     fn piece(record: String) -> Piece {
         Piece {
             origin: "test".into(),
-            bytes: record.into_bytes(),
+            bytes: record.into_bytes().into(),
             scope: String::new(),
             source: Source::Hec,
         }
     }
 
     fn apply(engine: &mut Engine, records: Vec<String>) {
-        let pieces = records.into_iter().map(piece).collect();
-        engine.apply(pieces, Mode::Live).expect("batch applies");
+        let pieces: Vec<Piece> = records.into_iter().map(piece).collect();
+        engine.apply(&pieces, Mode::Live).expect("batch applies");
     }
 
     /// Every alert in the outbox, as JSON, oldest first.
@@ -245,7 +246,7 @@ mod lifecycle {
             &mut first,
             vec![cycle("StopInstances", "2026-03-15T02:00:00Z", other)],
         );
-        let stored = first.store.load().unwrap();
+        let stored = first.store.load(None).unwrap();
         assert_eq!(
             stored.records.len(),
             1,
@@ -304,6 +305,7 @@ mod quarantine {
             max_event_age: Duration::from_secs(400 * 86400),
             max_clock_skew: Duration::from_secs(3600),
             limits: Limits::default(),
+            panic_on_event: None,
         };
         let store = Store::open(dir).expect("store opens");
         Engine::open(cfg, store, Arc::new(Metrics::default())).expect("engine opens")
@@ -316,12 +318,12 @@ mod quarantine {
     fn send(engine: &mut Engine, record: String) -> crate::engine::BatchReport {
         let piece = Piece {
             origin: "hec".into(),
-            bytes: record.into_bytes(),
+            bytes: record.into_bytes().into(),
             scope: String::new(),
             source: Source::Hec,
         };
         engine
-            .apply(vec![piece], Mode::Live)
+            .apply(&[piece], Mode::Live)
             .expect("a batch never fails on a record")
     }
 

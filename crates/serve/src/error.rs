@@ -29,6 +29,9 @@ pub enum ServeError {
         #[source]
         source: std::io::Error,
     },
+    /// The listener's TLS certificate or key (the file, then why) cannot be used.
+    #[error("TLS: `{0}`: {1}")]
+    Tls(PathBuf, String),
     /// A NATS or JetStream operation failed; the message says which (see [`ServeError::nats`]).
     #[error("NATS: {0}")]
     Nats(String),

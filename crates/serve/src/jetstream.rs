@@ -129,7 +129,7 @@ impl Consumer {
                 self.commit(std::mem::take(&mut batch), mode).await?;
             }
             mode = this_mode;
-            batch.push(self.piece(&msg.subject, seq, msg.payload.to_vec()));
+            batch.push(self.piece(&msg.subject, seq, msg.payload.clone()));
             if seq >= delivered || pending == 0 {
                 break;
             }
@@ -187,7 +187,7 @@ impl Consumer {
                 .iter()
                 .map(|m| {
                     let seq = m.info().map(|i| i.stream_sequence).unwrap_or(0);
-                    self.piece(&m.subject, seq, m.payload.to_vec())
+                    self.piece(&m.subject, seq, m.payload.clone())
                 })
                 .collect();
             match self.commit(pieces, Mode::Live).await {
@@ -211,7 +211,7 @@ impl Consumer {
         Ok(())
     }
 
-    fn piece(&self, subject: &str, seq: u64, bytes: Vec<u8>) -> Piece {
+    fn piece(&self, subject: &str, seq: u64, bytes: bytes::Bytes) -> Piece {
         Piece {
             origin: format!("nats:{}:{seq}:{subject}", self.input.stream),
             bytes,

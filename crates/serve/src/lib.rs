@@ -35,6 +35,7 @@
 //!     max_event_age: Duration::from_secs(30 * 86400),
 //!     max_clock_skew: Duration::from_secs(3600),
 //!     limits: Limits::default(),
+//!     panic_on_event: None,
 //! };
 //! assert!(engine.lateness < engine.window);
 //!
@@ -48,14 +49,19 @@
 #![deny(missing_docs)]
 
 mod alerts;
+mod dead_letter;
 mod engine;
 mod error;
 mod hec;
+pub mod hec_request;
+mod inflight;
 mod jetstream;
 mod lease;
+mod listener;
 mod metrics;
 mod partition;
 mod store;
+mod tls;
 mod worker;
 
 use std::collections::HashSet;
@@ -72,6 +78,8 @@ pub use engine::EngineConfig;
 pub use error::ServeError;
 pub use jetstream::JetStreamInput;
 pub use lease::Partitioning;
+pub use listener::HttpLimits;
+pub use tls::TlsFiles;
 
 /// The JetStream input: what to read, and whether this instance reads only its share.
 pub struct NatsInput {
@@ -87,12 +95,25 @@ pub struct ServeConfig {
     pub engine: EngineConfig,
     /// Directory of the durable state (`state.redb`), created if missing. One instance per directory: a restart with the same directory resumes where the last run committed.
     pub state_dir: PathBuf,
+    /// Where a batch that panics the engine is written (one JSON Lines file per batch) before
+    /// it is acknowledged; `None`: `<state_dir>/dead-letter`.
+    pub dead_letter: Option<PathBuf>,
     /// Where the HTTP endpoints listen: HEC at `/services/collector`, `/metrics`, `/healthz`, `/readyz`. Port 0 picks a free port (printed unless `quiet`).
     pub listen: SocketAddr,
+    /// The listener's limits: connections, header and body deadlines, the shutdown grace.
+    pub http: HttpLimits,
+    /// Serve HTTPS with this certificate and key instead of plain HTTP.
+    pub tls: Option<TlsFiles>,
     /// HEC tokens; empty turns the HEC input off.
     pub hec_tokens: HashSet<String>,
     /// Largest HEC request body accepted, in bytes as sent; a bigger one is answered 413. A gzip body may inflate to a fixed multiple of it, no more.
     pub max_body: usize,
+    /// Bytes of HEC bodies, as sent and as inflated, held at once over all requests until their
+    /// batch commits; a request that cannot get its share within a moment is answered 503 with
+    /// `Retry-After`.
+    pub max_inflight_bytes: usize,
+    /// `/metrics` answers only `Authorization: Bearer <token>` when set.
+    pub metrics_token: Option<String>,
     /// Batches waiting for the engine before HEC answers 503.
     pub queue: usize,
     /// NATS server URL(s), comma-separated. `None`: no NATS connection, so `nats_input` and `alerts_subject` are ignored.
@@ -123,15 +144,25 @@ pub fn run(cfg: ServeConfig) -> Result<(), ServeError> {
         .build()
         .map_err(|e| ServeError::Config(format!("cannot start the runtime: {e}")))?;
     let handle = runtime.handle().clone();
-    runtime.block_on(serve(cfg, handle))
+    runtime.block_on(serve(cfg, handle, wait_for_signal()))
 }
 
-async fn serve(cfg: ServeConfig, handle: tokio::runtime::Handle) -> Result<(), ServeError> {
+/// Serves until `stop` resolves (or the engine stops), then drains.
+async fn serve(
+    cfg: ServeConfig,
+    handle: tokio::runtime::Handle,
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<(), ServeError> {
     let metrics = Arc::new(metrics::Metrics {
         heap_bytes: cfg.heap_bytes,
         ..Default::default()
     });
     let store = store::Store::open(&cfg.state_dir)?;
+    let dead_letter = dead_letter::DeadLetter::open(
+        &cfg.dead_letter
+            .clone()
+            .unwrap_or_else(|| cfg.state_dir.join("dead-letter")),
+    )?;
     let engine = engine::Engine::open(cfg.engine, store, metrics.clone())?;
 
     let client = match &cfg.nats_url {
@@ -150,13 +181,22 @@ async fn serve(cfg: ServeConfig, handle: tokio::runtime::Handle) -> Result<(), S
     )?;
 
     let (tx, rx) = mpsc::channel(cfg.queue.max(1));
+    let (engine_done, engine_stopped) = tokio::sync::oneshot::channel::<()>();
     let engine_thread = {
-        let metrics = metrics.clone();
-        let quiet = cfg.quiet;
+        let outlets = worker::Outlets {
+            sinks,
+            dead_letter,
+            metrics: metrics.clone(),
+            quiet: cfg.quiet,
+        };
         let handle = handle.clone();
         std::thread::Builder::new()
             .name("revertwatch-engine".into())
-            .spawn(move || worker::run(engine, sinks, rx, metrics, quiet, handle))
+            .spawn(move || {
+                // Dropped when the thread ends, by a return or a panic: `serve` then stops.
+                let _done = engine_done;
+                worker::run(engine, outlets, rx, handle)
+            })
             .map_err(|e| ServeError::Config(format!("cannot start the engine thread: {e}")))?
     };
 
@@ -167,10 +207,25 @@ async fn serve(cfg: ServeConfig, handle: tokio::runtime::Handle) -> Result<(), S
         tx: tx.clone(),
         metrics: metrics.clone(),
         max_body: cfg.max_body,
+        body_timeout: cfg.http.body_timeout,
+        budget: inflight::Budget::new(
+            cfg.max_inflight_bytes,
+            std::time::Duration::from_secs(1),
+            metrics.clone(),
+        ),
+        metrics_token: cfg.metrics_token.clone(),
     });
-    let (bound, http) = listen(cfg.listen, hec, stop_rx.clone()).await?;
+    let (bound, http) = listen(
+        cfg.listen,
+        cfg.tls.as_ref(),
+        cfg.http.clone(),
+        hec,
+        stop_rx.clone(),
+    )
+    .await?;
     if !cfg.quiet {
-        eprintln!("revertwatch: listening on http://{bound} (HEC at /services/collector, /metrics, /healthz, /readyz)");
+        let scheme = if cfg.tls.is_some() { "https" } else { "http" };
+        eprintln!("revertwatch: listening on {scheme}://{bound} (HEC at /services/collector, /metrics, /healthz, /readyz)");
     }
 
     let nats_task = match (cfg.nats_input, &client) {
@@ -182,8 +237,13 @@ async fn serve(cfg: ServeConfig, handle: tokio::runtime::Handle) -> Result<(), S
     drop(tx);
     metrics.ready.store(true, Relaxed);
 
-    wait_for_signal().await;
-    if !cfg.quiet {
+    let engine_gone = tokio::select! {
+        _ = stop => false,
+        _ = engine_stopped => true,
+    };
+    if engine_gone {
+        eprintln!("revertwatch: error: the detection engine stopped; serve stops too, so that a supervisor restarts it");
+    } else if !cfg.quiet {
         eprintln!("revertwatch: stopping: draining input and delivering queued alerts");
     }
     let _ = stop_tx.send(true);
@@ -196,6 +256,9 @@ async fn serve(cfg: ServeConfig, handle: tokio::runtime::Handle) -> Result<(), S
     let _ = tokio::task::spawn_blocking(move || engine_thread.join()).await;
     if let Some(client) = client {
         let _ = client.flush().await;
+    }
+    if engine_gone {
+        return Err(ServeError::EngineGone);
     }
     Ok(())
 }
@@ -239,22 +302,37 @@ fn sinks(
 /// Binds the HTTP port and serves HEC and the operational endpoints until `stop`.
 async fn listen(
     addr: SocketAddr,
+    tls: Option<&TlsFiles>,
+    mut limits: HttpLimits,
     hec: Arc<hec::Hec>,
-    mut stop: watch::Receiver<bool>,
-) -> Result<(SocketAddr, tokio::task::JoinHandle<std::io::Result<()>>), ServeError> {
+    stop: watch::Receiver<bool>,
+) -> Result<(SocketAddr, tokio::task::JoinHandle<()>), ServeError> {
     let fail = |source| ServeError::Listen {
         addr: addr.to_string(),
         source,
     };
+    let tls = tls.map(tls::Tls::load).transpose()?;
+    // Past the open-file limit, accept() fails and every client waits: keep the cap under it.
+    if let Some(room) = listener::fd_room(64) {
+        if limits.max_connections > room {
+            eprintln!(
+                "revertwatch: warning: --max-connections {} is over what the open-file limit (ulimit -n) leaves room for; using {room}",
+                limits.max_connections
+            );
+            limits.max_connections = room;
+        }
+    }
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(fail)?;
     let bound = listener.local_addr().map_err(fail)?;
-    let http = tokio::spawn(async move {
-        axum::serve(listener, hec::router(hec))
-            .with_graceful_shutdown(async move {
-                let _ = stop.wait_for(|s| *s).await;
-            })
-            .await
-    });
+    let metrics = hec.metrics.clone();
+    let http = tokio::spawn(listener::serve(
+        listener,
+        hec::router(hec),
+        limits,
+        tls,
+        stop,
+        metrics,
+    ));
     Ok((bound, http))
 }
 
@@ -333,6 +411,10 @@ async fn wait_for_signal() {
         _ = int.recv() => {}
     }
 }
+
+#[cfg(test)]
+#[path = "serve_tests.rs"]
+mod tests;
 
 /// Terminal-safe text for stderr: log content is attacker-controlled.
 pub(crate) fn escape(s: &str) -> std::borrow::Cow<'_, str> {

@@ -49,6 +49,9 @@ pub struct Metrics {
     /// Records whose event time was outside --max-event-age / --max-clock-skew.
     pub quarantined: AtomicU64,
     pub evicted: AtomicU64,
+    /// Batches that panicked the engine, written to the dead-letter directory, and their events.
+    pub dead_letter_batches: AtomicU64,
+    pub dead_letter_records: AtomicU64,
     pub alerts_opened: AtomicU64,
     pub alerts_escalated: AtomicU64,
     pub alerts_pending: AtomicU64,
@@ -59,6 +62,16 @@ pub struct Metrics {
     pub lag: Mutex<BTreeMap<String, u64>>,
     pub hec_replies: Mutex<BTreeMap<u16, u64>>,
     pub ready: AtomicBool,
+    /// HTTP connections open now; closed to make room for a newer one (idle), or refused
+    /// because every open one had a request in progress.
+    pub connections_open: AtomicU64,
+    pub connections_evicted: AtomicU64,
+    pub connections_refused: AtomicU64,
+    /// HEC body bytes held now against --max-inflight-bytes, the most ever held, and the
+    /// requests refused (503) for want of them.
+    pub inflight_bytes: AtomicU64,
+    pub inflight_peak: AtomicU64,
+    pub inflight_refused: AtomicU64,
     pub heap_bytes: Option<fn() -> u64>,
 }
 
@@ -85,6 +98,8 @@ impl Metrics {
         self.render_intake(&mut o);
         self.render_alerts(&mut o);
         self.render_state(&mut o);
+        self.render_http(&mut o);
+        self.render_budget(&mut o);
         let replies = self.hec_replies.lock().expect("metrics lock").clone();
         o.family(
             "revertwatch_hec_requests_total",
@@ -96,6 +111,47 @@ impl Metrics {
                 .collect(),
         );
         o.0
+    }
+
+    /// The listener: connections, and those shed at the cap.
+    fn render_http(&self, o: &mut Exposition) {
+        o.family(
+            "revertwatch_http_connections",
+            "HTTP connections open now.",
+            "gauge",
+            one(&self.connections_open),
+        );
+        o.family(
+            "revertwatch_http_connections_shed_total",
+            "Connections closed at --max-connections: an idle one to make room (idle), or a new one when every open one had a request in progress (busy).",
+            "counter",
+            vec![
+                ("reason=\"idle\"".into(), self.connections_evicted.load(Relaxed)),
+                ("reason=\"busy\"".into(), self.connections_refused.load(Relaxed)),
+            ],
+        );
+    }
+
+    /// The in-flight budget of HEC bodies.
+    fn render_budget(&self, o: &mut Exposition) {
+        o.family(
+            "revertwatch_hec_inflight_bytes",
+            "Bytes of HEC bodies (as sent and inflated) held now, until their batch commits.",
+            "gauge",
+            one(&self.inflight_bytes),
+        );
+        o.family(
+            "revertwatch_hec_inflight_bytes_peak",
+            "The most bytes of HEC bodies held at once since start (never above --max-inflight-bytes).",
+            "gauge",
+            one(&self.inflight_peak),
+        );
+        o.family(
+            "revertwatch_hec_inflight_refused_total",
+            "HEC requests answered 503 because --max-inflight-bytes had no room for them.",
+            "counter",
+            one(&self.inflight_refused),
+        );
     }
 
     fn per_source(&self, f: fn(&PerSource) -> &AtomicU64) -> Vec<(String, u64)> {
@@ -153,6 +209,18 @@ impl Metrics {
             "Calls evicted from state because --max-state-calls was reached.",
             "counter",
             one(&self.evicted),
+        );
+        o.family(
+            "revertwatch_dead_letter_batches_total",
+            "Batches that panicked the engine: written to the dead-letter directory and acknowledged.",
+            "counter",
+            one(&self.dead_letter_batches),
+        );
+        o.family(
+            "revertwatch_dead_letter_records_total",
+            "Events (HEC events and raw bodies, JetStream messages) of the dead-lettered batches.",
+            "counter",
+            one(&self.dead_letter_records),
         );
     }
 

@@ -4,6 +4,8 @@
 //! Every batch is one write transaction, committed (fsync'd) before the batch is acknowledged,
 //! so a crash at any point leaves either the whole batch or none of it.
 
+use std::collections::BTreeSet;
+use std::ops::Bound;
 use std::path::{Path, PathBuf};
 
 use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
@@ -90,28 +92,38 @@ impl Store {
         Ok(store)
     }
 
-    pub fn load(&self) -> Result<Loaded, ServeError> {
+    /// Everything held, or (`only`) what the named partitions hold.
+    pub fn load(&self, only: Option<&BTreeSet<String>>) -> Result<Loaded, ServeError> {
         let e = |err| ServeError::store(&self.path, err);
         let txn = self.db.begin_read().map_err(|x| e(x.into()))?;
-        let mut loaded = Loaded::default();
         let records = txn.open_table(RECORDS).map_err(|x| e(x.into()))?;
-        for row in records.iter().map_err(|x| e(x.into()))? {
-            let (k, v) = row.map_err(|x| e(x.into()))?;
-            loaded
-                .records
-                .push((k.value().to_string(), v.value().to_vec()));
-        }
         let emitted = txn.open_table(EMITTED).map_err(|x| e(x.into()))?;
-        for row in emitted.iter().map_err(|x| e(x.into()))? {
-            let (k, v) = row.map_err(|x| e(x.into()))?;
-            loaded.emitted.push((k.value().to_string(), v.value()));
-        }
         let closed = txn.open_table(CLOSED).map_err(|x| e(x.into()))?;
-        for row in closed.iter().map_err(|x| e(x.into()))? {
-            let (k, v) = row.map_err(|x| e(x.into()))?;
-            loaded
-                .closed
-                .push((k.value().to_string(), v.value().to_vec()));
+        let mut loaded = Loaded::default();
+        let ranges: Vec<(String, Option<String>)> = match only {
+            None => vec![(String::new(), None)],
+            Some(parts) => parts
+                .iter()
+                .map(|p| (format!("{p}\0"), Some(format!("{p}\u{1}"))))
+                .collect(),
+        };
+        for (start, end) in &ranges {
+            let end = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
+            let range: (Bound<&str>, Bound<&str>) = (Bound::Included(start.as_str()), end);
+            for row in records.range::<&str>(range).map_err(|x| e(x.into()))? {
+                let (k, v) = row.map_err(|x| e(x.into()))?;
+                let row = (k.value().to_string(), v.value().to_vec());
+                loaded.records.push(row);
+            }
+            for row in emitted.range::<&str>(range).map_err(|x| e(x.into()))? {
+                let (k, v) = row.map_err(|x| e(x.into()))?;
+                loaded.emitted.push((k.value().to_string(), v.value()));
+            }
+            for row in closed.range::<&str>(range).map_err(|x| e(x.into()))? {
+                let (k, v) = row.map_err(|x| e(x.into()))?;
+                let row = (k.value().to_string(), v.value().to_vec());
+                loaded.closed.push(row);
+            }
         }
         Ok(loaded)
     }

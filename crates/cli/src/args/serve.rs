@@ -43,6 +43,11 @@ pub struct ServeArgs {
     #[arg(long, value_name = "DIR")]
     pub state_dir: PathBuf,
 
+    /// Where a batch that panics the engine is written, one JSON Lines file per batch with the
+    /// panic and the time received, before it is acknowledged (default: <state-dir>/dead-letter).
+    #[arg(long, value_name = "DIR")]
+    pub dead_letter: Option<PathBuf>,
+
     /// Address for the HEC receiver and /metrics, /healthz, /readyz, /incidents.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8088")]
     pub listen: SocketAddr,
@@ -55,6 +60,47 @@ pub struct ServeArgs {
     /// Largest HEC request body, as sent; larger ones get 413. A gzip body may inflate to 8x.
     #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
     pub max_body_bytes: usize,
+
+    /// Most HTTP connections open at once. Past it, the oldest connection without a request in
+    /// progress is closed to make room, so idle sockets cannot keep clients out. Lowered, with a
+    /// warning, to what the open-file limit (ulimit -n) leaves room for.
+    #[arg(long, value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_connections: u64,
+
+    /// How long a client may take to send a request's headers, and stay idle between requests
+    /// on a kept-alive connection, before the connection is closed.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub header_timeout: Duration,
+
+    /// How long a request's body may take to arrive, whole (408 past it).
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
+    pub body_timeout: Duration,
+
+    /// On SIGTERM, how long requests in progress may take to finish; connections still open
+    /// then are closed, and serve commits what it took and exits.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub shutdown_grace: Duration,
+
+    /// Serve HTTPS: the certificate chain (PEM) of the listener. Needs --tls-key.
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Bytes of HEC bodies, as sent and as inflated, held at once over all requests until their
+    /// batch commits. A request that finds no room within a second is answered 503 with
+    /// Retry-After (its forwarder retries; nothing is lost). One request inflates to at most
+    /// this too.
+    #[arg(long, value_name = "BYTES", default_value_t = 256 * 1024 * 1024)]
+    pub max_inflight_bytes: usize,
+
+    /// File holding a token (one line) that /metrics then asks for, as
+    /// `Authorization: Bearer <token>`. Without it /metrics is open: its counts tell a reader
+    /// whether an attack was detected (see docs/SERVE.md).
+    #[arg(long, value_name = "FILE")]
+    pub metrics_token_file: Option<PathBuf>,
 
     /// HEC batches that may wait for the engine before HEC answers 503 (back-pressure).
     #[arg(long, value_name = "N", default_value_t = 64)]

@@ -195,10 +195,39 @@ impl Server {
 
     /// Starts serve with `args` on a free port and waits until /readyz answers.
     pub fn start(args: &[&str], log_dir: &Path, name: &str) -> Server {
+        Server::start_with(args, log_dir, name, None)
+    }
+
+    /// [`Server::start`], with the open-file limit (`ulimit -n`) set to `open_files`.
+    pub fn start_with(
+        args: &[&str],
+        log_dir: &Path,
+        name: &str,
+        open_files: Option<u32>,
+    ) -> Server {
+        Server::spawn(args, log_dir, name, open_files, false)
+    }
+
+    fn spawn(
+        args: &[&str],
+        log_dir: &Path,
+        name: &str,
+        open_files: Option<u32>,
+        tls: bool,
+    ) -> Server {
         let port = free_port();
         let stderr = log_dir.join(format!("{name}.stderr"));
         let listen = format!("127.0.0.1:{port}");
-        let child = Command::new(env!("CARGO_BIN_EXE_revertwatch"))
+        let bin = env!("CARGO_BIN_EXE_revertwatch");
+        let mut command = match open_files {
+            None => Command::new(bin),
+            Some(n) => {
+                let mut sh = Command::new("sh");
+                sh.args(["-c", &format!("ulimit -n {n} && exec \"$0\" \"$@\""), bin]);
+                sh
+            }
+        };
+        let child = command
             .arg("serve")
             // The fixtures are dated 2026: accept any age, so that the tests never expire.
             .args(["--max-event-age", "200years"])
@@ -219,8 +248,32 @@ impl Server {
             port,
             stderr,
         };
-        server.wait_ready();
+        if tls {
+            server.wait_listening();
+        } else {
+            server.wait_ready();
+        }
         server
+    }
+
+    /// Starts serve with `args` (which serve https) and waits until its port takes connections.
+    pub fn start_tls(args: &[&str], log_dir: &Path, name: &str) -> Server {
+        Server::spawn(args, log_dir, name, None, true)
+    }
+
+    fn wait_listening(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!("serve exited with {status}:\n{}", self.log());
+            }
+            assert!(
+                Instant::now() < deadline,
+                "serve never listened:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     fn wait_ready(&mut self) {
@@ -310,17 +363,22 @@ impl Server {
     }
 
     /// SIGTERM, and the exit status once it drained.
-    pub fn stop(mut self) -> std::process::ExitStatus {
+    pub fn stop(self) -> std::process::ExitStatus {
+        self.stop_within(Duration::from_secs(60))
+    }
+
+    /// SIGTERM, and the exit status, which must come within `limit`.
+    pub fn stop_within(mut self, limit: Duration) -> std::process::ExitStatus {
         let pid = self.child.id().to_string();
         Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-        let deadline = Instant::now() + Duration::from_secs(60);
+        let deadline = Instant::now() + limit;
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
                 return status;
             }
             assert!(
                 Instant::now() < deadline,
-                "serve did not stop on SIGTERM:\n{}",
+                "serve did not stop within {limit:?} of SIGTERM:\n{}",
                 self.log()
             );
             std::thread::sleep(Duration::from_millis(50));
