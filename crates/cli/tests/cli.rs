@@ -91,7 +91,7 @@ fn output_goes_to_a_file_when_asked() {
     run.expect_code(0);
     assert!(run.stdout.is_empty());
     let text = std::fs::read_to_string(&out).unwrap();
-    assert_eq!(text.lines().count(), 19);
+    assert_eq!(text.lines().count(), 18);
 }
 
 #[test]
