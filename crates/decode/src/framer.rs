@@ -294,16 +294,14 @@ impl<R: Read> Framer<'_, '_, R> {
             }
         }
         // A top-level object: JSON Lines when the first object fits on its first line.
-        let start = self.w.pos;
-        let start_offset = self.w.offset_of(start);
+        // Compared by line number, which the window counts through what it discards: whether
+        // the first record's bytes are still buffered depends on how the reader split the
+        // input, and the layout must not.
+        let start_line = self.w.line_of(self.w.pos);
         if let Framed::Fatal = self.value(true) {
             return;
         }
-        // A first record too large to keep was dropped: assume lines, the common layout.
-        let one_line = match start_offset.checked_sub(self.w.offset_of(0)) {
-            Some(from) => !self.w.buf[from as usize..self.w.pos].contains(&b'\n'),
-            None => true,
-        };
+        let one_line = self.w.line_of(self.w.pos) == start_line;
         if one_line {
             self.out.layout = Layout::Lines;
             self.lines();

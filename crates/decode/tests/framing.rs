@@ -235,3 +235,56 @@ fn regression_max_record_bytes_holds_below_the_window() {
         assert_eq!(kinds, [IssueKind::TooLarge { limit: 100 }], "{input}");
     }
 }
+
+/// Hands out its bytes in reads of varying sizes, as `decode_frames` does.
+struct Trickle<'a> {
+    data: &'a [u8],
+    turn: usize,
+}
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        const SIZES: [usize; 6] = [1, 7, 64, 300, 4096, 3];
+        let n = SIZES[self.turn % SIZES.len()]
+            .min(buf.len())
+            .min(self.data.len());
+        self.turn += 1;
+        buf[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
+    }
+}
+
+/// Found by `decode_frames` under small limits: when a pretty-printed first record is dropped
+/// as too deep, whether its bytes were still in the buffer (how the reader split the input)
+/// decided between JSON Lines and a stream, and so whether the records after it were framed.
+#[test]
+fn regression_fuzz_decode_layout_after_a_dropped_first_record_ignores_read_sizes() {
+    let pad = "x".repeat(8000);
+    let input = format!(
+        "{{\n  \"a\": {{\"b\": {{\"c\": 1}}}},\n  \"pad\": \"{pad}\"\n}}\n{{\n  \"eventName\": \"StopInstances\"\n}}\n"
+    );
+    let limits = Limits {
+        max_depth: 2,
+        ..Limits::default()
+    };
+    let collect = |reader: &mut dyn std::io::Read| {
+        let mut out = Vec::new();
+        let d = decode(reader, &limits, None, &mut |f| {
+            out.push((f.offset, f.bytes.to_vec()))
+        });
+        (
+            out,
+            d.layout,
+            d.issues.into_iter().map(|i| i.kind).collect::<Vec<_>>(),
+        )
+    };
+    let whole = collect(&mut input.as_bytes());
+    let trickled = collect(&mut Trickle {
+        data: input.as_bytes(),
+        turn: 0,
+    });
+    assert_eq!(whole, trickled);
+    assert_eq!(whole.0.len(), 1, "{whole:?}");
+    assert_eq!(whole.1, Layout::Stream);
+}
