@@ -16,21 +16,7 @@ use revertwatch_decode::Limits;
 use revertwatch_normalize::{FileReport, Ingest, Selection};
 use revertwatch_testkit::reference::{reference, Reference};
 use serde_json::{json, Value};
-use support::{fixture, revertwatch};
-
-fn fixture_records(file: &str) -> Vec<Value> {
-    let text = std::fs::read_to_string(fixture(file)).unwrap();
-    if file.ends_with(".jsonl") {
-        return text
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-    }
-    let v: Value = serde_json::from_str(&text).unwrap();
-    let list = v.get("Records").or_else(|| v.get("records")).unwrap();
-    list.as_array().unwrap().clone()
-}
+use support::{fixture_records, revertwatch};
 
 fn pool() -> &'static [Value] {
     static POOL: std::sync::OnceLock<Vec<Value>> = std::sync::OnceLock::new();

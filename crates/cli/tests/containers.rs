@@ -8,26 +8,7 @@ use std::path::Path;
 
 use base64::Engine;
 use serde_json::{json, Value};
-use support::{fixture, revertwatch};
-
-fn records(file: &str) -> Vec<Value> {
-    let path = fixture(file);
-    let text = std::fs::read_to_string(&path).unwrap();
-    if file.ends_with(".jsonl") {
-        return text
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-    }
-    let v: Value = serde_json::from_str(&text).unwrap();
-    let list = v
-        .get("Records")
-        .or_else(|| v.get("records"))
-        .cloned()
-        .unwrap_or(v);
-    list.as_array().unwrap().clone()
-}
+use support::{fixture_records, revertwatch};
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
@@ -93,7 +74,7 @@ fn assert_all_equal(containers: Vec<(&str, Vec<u8>)>) {
 
 #[test]
 fn aws_records_read_the_same_in_every_container() {
-    let recs = records("scenarios/aws/full-revert.json");
+    let recs = fixture_records("scenarios/aws/full-revert.json");
     let as_strings: Vec<String> = recs.iter().map(|r| r.to_string()).collect();
     let s3 = serde_json::to_vec(&json!({ "Records": recs })).unwrap();
     let eventbridge = jsonl(recs.iter().map(|r| {
@@ -150,7 +131,7 @@ fn aws_records_read_the_same_in_every_container() {
 
 #[test]
 fn azure_records_read_the_same_in_every_container() {
-    let recs = records("scenarios/azure/full-revert.json");
+    let recs = fixture_records("scenarios/azure/full-revert.json");
     assert_all_equal(vec![
         ("eventhub.json", serde_json::to_vec(&json!({ "records": recs })).unwrap()),
         (
@@ -165,7 +146,7 @@ fn azure_records_read_the_same_in_every_container() {
 
 #[test]
 fn gcp_entries_read_the_same_in_every_container() {
-    let recs = records("scenarios/gcp/full-revert.jsonl");
+    let recs = fixture_records("scenarios/gcp/full-revert.jsonl");
     let pubsub = jsonl(recs.iter().enumerate().map(|(i, r)| {
         json!({"message": {"data": b64(r.to_string().as_bytes()), "messageId": i.to_string(), "publishTime": r["timestamp"]},
                "subscription": "projects/acme-prod/subscriptions/revertwatch"})

@@ -9,21 +9,7 @@ use std::process::{Command, Stdio};
 
 use base64::Engine;
 use serde_json::{json, Value};
-use support::{fixture, revertwatch, Run};
-
-fn records(file: &str) -> Vec<Value> {
-    let text = std::fs::read_to_string(fixture(file)).unwrap();
-    if file.ends_with(".jsonl") {
-        return text
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-    }
-    let v: Value = serde_json::from_str(&text).unwrap();
-    let list = v.get("Records").or_else(|| v.get("records")).unwrap();
-    list.as_array().unwrap().clone()
-}
+use support::{fixture_records, revertwatch, Run};
 
 fn lines(records: &[Value]) -> String {
     records.iter().map(|r| r.to_string() + "\n").collect()
@@ -58,7 +44,7 @@ const BOM: &str = "\u{feff}";
 fn a_part_of_a_split_json_lines_file_that_starts_with_a_junk_line_is_read() {
     let dir = tempfile::tempdir().unwrap();
     let filler = support::cloudtrail::ec2("DescribeInstances", 1, 0, &["i-0f"]);
-    let revert = records("scenarios/aws/full-revert.json");
+    let revert = fixture_records("scenarios/aws/full-revert.json");
     // Junk longer than the 64 KiB a sniffer looks at: the cut-off tail of a huge record, or
     // its head (which opens an object that never closes).
     let pad = "x".repeat(70_000);
@@ -109,8 +95,8 @@ fn a_part_of_a_split_json_lines_file_that_starts_with_a_junk_line_is_read() {
 #[test]
 fn an_operation_name_written_with_json_escapes_is_not_prefiltered_away() {
     let dir = tempfile::tempdir().unwrap();
-    let aws = lines(&records("scenarios/aws/full-revert.json"));
-    let azure = lines(&records("scenarios/azure/full-revert.json"));
+    let aws = lines(&fixture_records("scenarios/aws/full-revert.json"));
+    let azure = lines(&fixture_records("scenarios/azure/full-revert.json"));
     let variants = [
         ("slash.jsonl", azure.replace('/', "\\/")),
         (
@@ -151,7 +137,7 @@ fn an_operation_name_written_with_json_escapes_is_not_prefiltered_away() {
 #[test]
 fn a_bom_after_the_first_byte_of_a_stream_loses_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let aws = records("scenarios/aws/full-revert.json");
+    let aws = fixture_records("scenarios/aws/full-revert.json");
     let (a, b) = aws.split_at(4);
     let doc = |recs: &[Value]| json!({ "Records": recs }).to_string();
     let cat = format!("{}\n{BOM}{}\n", doc(a), doc(b));
@@ -188,7 +174,7 @@ fn a_bom_after_the_first_byte_of_a_stream_loses_nothing() {
 /// magic from that byte alone and called the input "binary data".
 #[test]
 fn gzip_on_stdin_whose_first_read_is_one_byte_is_read() {
-    let trail = json!({ "Records": records("scenarios/aws/full-revert.json") }).to_string();
+    let trail = json!({ "Records": fixture_records("scenarios/aws/full-revert.json") }).to_string();
     let packed = gzip(trail.as_bytes());
     let mut child = Command::new(env!("CARGO_BIN_EXE_revertwatch"))
         .args(["hunt", "-", "--format", "jsonl"])
@@ -225,7 +211,7 @@ fn gzip_on_stdin_whose_first_read_is_one_byte_is_read() {
 fn pubsub_messages_after_another_format_in_one_stream_are_read() {
     let dir = tempfile::tempdir().unwrap();
     let b64 = |v: &Value| base64::engine::general_purpose::STANDARD.encode(v.to_string());
-    let pushes: Vec<Value> = records("scenarios/gcp/full-revert.jsonl")
+    let pushes: Vec<Value> = fixture_records("scenarios/gcp/full-revert.jsonl")
         .iter()
         .enumerate()
         .map(|(i, r)| {
@@ -261,7 +247,7 @@ fn pubsub_messages_after_another_format_in_one_stream_are_read() {
 fn records_after_a_first_record_that_is_no_log_are_read() {
     let dir = tempfile::tempdir().unwrap();
     let mut with_header = vec![json!({"exported_by": "siem-export", "version": 2})];
-    with_header.extend(records("scenarios/aws/full-revert.json"));
+    with_header.extend(fixture_records("scenarios/aws/full-revert.json"));
     let jsonl = dir.path().join("export.jsonl");
     std::fs::write(&jsonl, lines(&with_header)).unwrap();
     let wrapped = dir.path().join("export.json");

@@ -16,6 +16,27 @@ pub fn fixture(rel: &str) -> PathBuf {
     workspace().join("tests/fixtures").join(rel)
 }
 
+/// The records of a fixture: one per line of a `.jsonl`, else the `Records` or `records`
+/// array of a document, or the document's own array.
+#[allow(dead_code)]
+pub fn fixture_records(rel: &str) -> Vec<Value> {
+    let text = std::fs::read_to_string(fixture(rel)).unwrap();
+    if rel.ends_with(".jsonl") {
+        return text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+    }
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let list = v
+        .get("Records")
+        .or_else(|| v.get("records"))
+        .cloned()
+        .unwrap_or(v);
+    list.as_array().unwrap().clone()
+}
+
 pub fn example(rel: &str) -> PathBuf {
     workspace().join("examples").join(rel)
 }
