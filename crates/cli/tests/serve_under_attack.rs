@@ -355,41 +355,29 @@ fn a_bad_tls_file_stops_the_start_with_exit_2() {
     let tokens = token_file(work.path());
     let state = work.path().join("state");
     let missing = work.path().join("no-such-key.pem");
-    let run = support::revertwatch(
-        &[
-            "serve",
-            "--state-dir",
-            state.to_str().unwrap(),
-            "--hec-token-file",
-            tokens.to_str().unwrap(),
-            "--listen",
-            "127.0.0.1:0",
-            "--tls-cert",
-            chain.to_str().unwrap(),
-            "--tls-key",
-            missing.to_str().unwrap(),
-        ],
-        None,
-    );
+    let start = |cert: &std::path::Path, key: &std::path::Path| {
+        support::revertwatch(
+            &[
+                "serve",
+                "--state-dir",
+                state.to_str().unwrap(),
+                "--hec-token-file",
+                tokens.to_str().unwrap(),
+                "--listen",
+                "127.0.0.1:0",
+                "--tls-cert",
+                cert.to_str().unwrap(),
+                "--tls-key",
+                key.to_str().unwrap(),
+            ],
+            None,
+        )
+    };
+    let run = start(&chain, &missing);
     run.expect_code(2);
     assert!(run.stderr.contains("no-such-key.pem"), "{}", run.stderr);
     // A certificate file that holds no certificate.
-    let run = support::revertwatch(
-        &[
-            "serve",
-            "--state-dir",
-            state.to_str().unwrap(),
-            "--hec-token-file",
-            tokens.to_str().unwrap(),
-            "--listen",
-            "127.0.0.1:0",
-            "--tls-cert",
-            tokens.to_str().unwrap(),
-            "--tls-key",
-            chain.to_str().unwrap(),
-        ],
-        None,
-    );
+    let run = start(&tokens, &chain);
     run.expect_code(2);
     assert!(run.stderr.contains("TLS"), "{}", run.stderr);
 }
