@@ -330,15 +330,10 @@ mod tests {
     #[test]
     fn state_fills_over_keep_closed_only_when_the_run_outlasts_it() {
         let span = |days: i64| Feed {
-            bytes: Vec::new(),
+            bytes: None,
             records: [0, days * DAY_NS]
                 .into_iter()
-                .map(|time_ns| Record {
-                    partition: 0,
-                    event_id: String::new(),
-                    time_ns,
-                    json: 0..0,
-                })
+                .map(|time_ns| Record::at(0, time_ns))
                 .collect(),
             partitions: Vec::new(),
         };

@@ -68,7 +68,7 @@ fn message(
 ) -> (String, Bytes, String) {
     match item {
         Item::Record(r) => {
-            let subject = subjects[feed.records[r].partition].clone();
+            let subject = subjects[feed.records[r].partition as usize].clone();
             stats.published.fetch_add(1, Relaxed);
             (
                 subject,

@@ -372,7 +372,7 @@ fn latencies(
         all.push(ms);
         each.push((alert.incident_id.clone(), ms));
         by_input
-            .entry(routes[feed.records[i].partition])
+            .entry(routes[feed.records[i].partition as usize])
             .or_default()
             .push(ms);
     }

@@ -83,6 +83,9 @@ pub fn create_stream(url: &str, name: &str) -> Fallible<()> {
             name: name.to_string(),
             subjects: vec!["cloudlogs.>".into()],
             storage: jetstream::stream::StorageType::File,
+            // A soak publishes tens of GB (a third of its malformed messages are 900 KB); keep
+            // only the newest 2 GiB, far more than serve ever lags behind, so the disk holds.
+            max_bytes: 2 << 30,
             ..Default::default()
         })
         .await?;
@@ -109,7 +112,7 @@ fn routes(feed: &Feed, n: usize, hec: bool, nats: bool) -> Vec<Input> {
     }
     let mut counts = vec![0usize; feed.partitions.len()];
     for r in &feed.records[..n] {
-        counts[r.partition] += 1;
+        counts[r.partition as usize] += 1;
     }
     let mut order: Vec<usize> = (0..counts.len()).collect();
     order.sort_by_key(|p| std::cmp::Reverse(counts[*p]));
@@ -210,7 +213,7 @@ impl Plan {
     fn planned(&self, input: Input) -> usize {
         self.feed.records[..self.n]
             .iter()
-            .filter(|r| self.routes[r.partition] == input)
+            .filter(|r| self.routes[r.partition as usize] == input)
             .count()
     }
 }
@@ -393,7 +396,7 @@ impl Pacer {
             if now > deadline {
                 break;
             }
-            let input = plan.routes[record.partition];
+            let input = plan.routes[record.partition as usize];
             let slot = input as usize;
             buffers[slot].push(Item::Record(i));
             dispatched[slot] += 1;
