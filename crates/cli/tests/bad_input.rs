@@ -30,13 +30,6 @@ fn hunt(paths: &[&Path]) -> Run {
     revertwatch(&args.iter().map(String::as_str).collect::<Vec<_>>(), None)
 }
 
-fn escalations(run: &Run) -> usize {
-    run.jsonl()
-        .iter()
-        .filter(|i| i["severity"] == "escalate")
-        .count()
-}
-
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, bytes).unwrap();
@@ -66,7 +59,7 @@ fn truncated_gzip_keeps_the_records_before_the_cut() {
     let path = write(dir.path(), "cut.json.gz", &gz[..gz.len() * 3 / 4]);
     let run = hunt(&[&path]);
     run.expect_code(3);
-    assert_eq!(escalations(&run), 1, "records before the cut are lost");
+    assert_eq!(run.escalations(), 1, "records before the cut are lost");
     assert!(run.stderr.contains("cut.json.gz"), "{}", run.stderr);
     assert!(
         run.stderr.contains("gzip stream is corrupt or truncated"),
@@ -85,7 +78,7 @@ fn invalid_json_line_is_reported_by_line_and_the_rest_is_read() {
     );
     let run = hunt(&[&path]);
     run.expect_code(3);
-    assert_eq!(escalations(&run), 1);
+    assert_eq!(run.escalations(), 1);
     assert!(
         run.stderr.contains("bad.jsonl: line 5, byte"),
         "{}",
@@ -104,7 +97,7 @@ fn a_line_that_is_not_an_object_is_reported() {
     );
     let run = hunt(&[&path]);
     run.expect_code(3);
-    assert_eq!(escalations(&run), 1);
+    assert_eq!(run.escalations(), 1);
     assert!(
         run.stderr.contains("garbage.jsonl: line 3"),
         "{}",
@@ -123,7 +116,7 @@ fn json_that_is_no_log_is_reported_and_skipped() {
     let good = fixture("scenarios/aws/full-revert.json");
     let run = hunt(&[&path, &good]);
     run.expect_code(3);
-    assert_eq!(escalations(&run), 1);
+    assert_eq!(run.escalations(), 1);
     assert!(
         run.stderr
             .contains("package.json: line 1, byte 0: JSON, but not a CloudTrail"),
@@ -138,7 +131,7 @@ fn empty_file_is_reported() {
     let path = write(dir.path(), "empty.json", b"");
     let run = hunt(&[&path, &fixture("scenarios/aws/full-revert.json")]);
     run.expect_code(3);
-    assert_eq!(escalations(&run), 1);
+    assert_eq!(run.escalations(), 1);
     assert!(
         run.stderr
             .contains("empty.json: line 1, byte 0: empty file"),
@@ -156,7 +149,7 @@ fn binary_file_is_reported() {
     let path = write(dir.path(), "core.dump", &bytes);
     let run = hunt(&[&path, &fixture("scenarios/aws/full-revert.json")]);
     run.expect_code(3);
-    assert_eq!(escalations(&run), 1);
+    assert_eq!(run.escalations(), 1);
     assert!(
         run.stderr
             .contains("core.dump: line 1, byte 0: binary data"),
@@ -175,7 +168,7 @@ fn invalid_utf8_in_a_record_is_reported_and_the_rest_is_read() {
     let path = write(dir.path(), "latin1.jsonl", &bytes);
     let run = hunt(&[&path]);
     run.expect_code(3);
-    assert_eq!(escalations(&run), 1);
+    assert_eq!(run.escalations(), 1);
     assert!(
         run.stderr.contains("latin1.jsonl: line 4"),
         "{}",
@@ -194,7 +187,7 @@ fn a_100_mb_line_is_skipped_without_holding_it() {
     drop(huge);
     let run = hunt(&[&path]);
     run.expect_code(3);
-    assert_eq!(escalations(&run), 1);
+    assert_eq!(run.escalations(), 1);
     assert!(run.stderr.contains("huge.jsonl: line 6"), "{}", run.stderr);
     assert!(
         run.stderr.contains("larger than the 16777216-byte limit"),
@@ -223,7 +216,7 @@ fn nesting_100_000_levels_deep_neither_overflows_nor_hides_the_rest() {
     let run = hunt(&[&only_deep, &deep_line, &deep_in_records]);
     run.expect_code(3);
     // The revert is in both files: the same records, so one incident.
-    assert_eq!(escalations(&run), 1);
+    assert_eq!(run.escalations(), 1);
     assert!(
         run.stderr
             .contains("deep.json: line 1, byte 1: record nests deeper than 128 levels"),
@@ -257,7 +250,7 @@ fn a_readme_beside_the_logs_is_counted_not_an_error() {
     .unwrap();
     let run = hunt(&[dir.path()]);
     run.expect_code(0);
-    assert_eq!(escalations(&run), 1);
+    assert_eq!(run.escalations(), 1);
     assert!(run.stderr.contains("1 not a log"), "{}", run.stderr);
 }
 
@@ -298,10 +291,10 @@ fn max_depth_skips_only_the_deep_record() {
         None,
     );
     run.expect_code(3);
-    assert_eq!(escalations(&run), 1, "{}", run.stderr);
+    assert_eq!(run.escalations(), 1, "{}", run.stderr);
     assert!(run.stderr.contains("line 5"), "{}", run.stderr);
     // The same file within the default limit reads whole.
     let run = revertwatch(&["hunt", &p, "--format", "jsonl"], None);
-    assert_eq!(escalations(&run), 1, "{}", run.stderr);
+    assert_eq!(run.escalations(), 1, "{}", run.stderr);
     assert!(!run.stderr.contains("deeper"), "{}", run.stderr);
 }

@@ -6,7 +6,7 @@ mod support;
 use std::path::Path;
 
 use serde_json::{json, Value};
-use support::{fixture, revertwatch, Run};
+use support::{fixture, hunt_jsonl, revertwatch, Run};
 
 /// The AWS full revert: 10 records, the revert escalates.
 fn revert_records() -> Vec<Value> {
@@ -15,19 +15,6 @@ fn revert_records() -> Vec<Value> {
     )
     .unwrap();
     v["Records"].as_array().unwrap().clone()
-}
-
-fn hunt(path: &Path, extra: &[&str]) -> Run {
-    let mut args = vec!["hunt", path.to_str().unwrap(), "--format", "jsonl"];
-    args.extend_from_slice(extra);
-    revertwatch(&args, None)
-}
-
-fn escalations(run: &Run) -> usize {
-    run.jsonl()
-        .iter()
-        .filter(|i| i["severity"] == "escalate")
-        .count()
 }
 
 /// Longer than the record limit, and deeper than the depth limit only after the cut: the
@@ -46,13 +33,13 @@ fn a_record_too_large_that_nests_too_deep_after_the_cut_is_skipped_not_a_crash()
     std::fs::write(dir.path().join("trail.json"), wrapped).unwrap();
     std::fs::write(dir.path().join("trail.jsonl"), records.join("\n") + "\n").unwrap();
     for file in ["trail.json", "trail.jsonl"] {
-        let run = hunt(
-            &dir.path().join(file),
+        let run = hunt_jsonl(
+            &[dir.path().join(file).as_ref()],
             &["--max-record-bytes", "100000", "--max-depth", "16"],
         );
         run.expect_code(3);
         assert!(run.stderr.contains("larger than"), "{file}: {}", run.stderr);
-        assert_eq!(escalations(&run), 1, "{file}: {}", run.stdout);
+        assert_eq!(run.escalations(), 1, "{file}: {}", run.stdout);
     }
 }
 
@@ -70,9 +57,9 @@ fn a_bad_directory_entry_is_reported_and_the_rest_of_the_tree_is_hunted() {
     .unwrap();
     std::os::unix::fs::symlink(&logs, logs.join("a/loop")).unwrap();
     std::os::unix::fs::symlink(logs.join("gone"), logs.join("dangling")).unwrap();
-    let run = hunt(&logs, &[]);
+    let run = hunt_jsonl(&[logs.as_ref()], &[]);
     run.expect_code(3);
-    assert_eq!(escalations(&run), 1, "{}", run.stdout);
+    assert_eq!(run.escalations(), 1, "{}", run.stdout);
     assert!(run.stderr.contains("symbolic link loop"), "{}", run.stderr);
     assert!(run.stderr.contains("dangling"), "{}", run.stderr);
 }
@@ -99,7 +86,7 @@ fn a_huge_field_is_cut_in_a_table_and_whole_in_json() {
         &table.stdout[..table.stdout.len().min(2000)]
     );
     assert!(table.stdout.len() < 200_000, "{}", table.stdout.len());
-    let jsonl = hunt(&path, &[]);
+    let jsonl = hunt_jsonl(&[path.as_ref()], &[]);
     let actors = jsonl.jsonl()[0]["actors"].clone();
     assert!(actors[0].as_str().unwrap().ends_with(&huge));
 }
@@ -111,7 +98,7 @@ fn a_file_name_with_terminal_escapes_is_shown_escaped() {
     let dir = tempfile::tempdir().unwrap();
     let name = "trail\u{1b}]0;pwned\u{7}\u{202e}.json";
     std::fs::write(dir.path().join(name), b"{\"Records\":[{\"eventName\": ").unwrap();
-    let run = hunt(dir.path(), &[]);
+    let run = hunt_jsonl(&[dir.path()], &[]);
     run.expect_code(3);
     assert!(!run.stderr.contains('\u{1b}'), "{:?}", run.stderr);
     assert!(!run.stderr.contains('\u{202e}'), "{:?}", run.stderr);
@@ -142,10 +129,10 @@ fn a_gzip_bomb_in_a_cloudwatch_logs_envelope_is_refused_and_the_rest_is_read() {
     );
     let path = dir.path().join("subscription.jsonl");
     std::fs::write(&path, lines.join("\n") + "\n").unwrap();
-    let run = hunt(&path, &[]);
+    let run = hunt_jsonl(&[path.as_ref()], &[]);
     run.expect_code(3);
     assert!(run.stderr.contains("gzip bomb"), "{}", run.stderr);
-    assert_eq!(escalations(&run), 1, "{}", run.stdout);
+    assert_eq!(run.escalations(), 1, "{}", run.stdout);
 }
 
 // ---------------------------------------------------------------- tuning that aims at all
@@ -283,11 +270,11 @@ fn json_lines_below_a_first_line_that_is_not_json_are_read_and_the_line_reported
     for (n, first) in firsts.iter().enumerate() {
         let path = dir.path().join(format!("export-{n}.jsonl"));
         std::fs::write(&path, format!("{first}\n{}\n", records.join("\n"))).unwrap();
-        let run = hunt(&path, &[]);
+        let run = hunt_jsonl(&[path.as_ref()], &[]);
         run.expect_code(3);
         assert!(run.stderr.contains("line 1"), "{n}: {}", run.stderr);
         assert!(!run.stderr.contains("not a log"), "{n}: {}", run.stderr);
-        assert_eq!(escalations(&run), 1, "{n}: {}", run.stdout);
+        assert_eq!(run.escalations(), 1, "{n}: {}", run.stdout);
     }
 }
 

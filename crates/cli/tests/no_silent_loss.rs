@@ -4,28 +4,14 @@
 mod support;
 
 use std::io::Write;
-use std::path::Path;
 use std::process::{Command, Stdio};
 
 use base64::Engine;
 use serde_json::{json, Value};
-use support::{fixture_records, revertwatch, Run};
+use support::{fixture_records, hunt_jsonl, revertwatch, Run};
 
 fn lines(records: &[Value]) -> String {
     records.iter().map(|r| r.to_string() + "\n").collect()
-}
-
-fn hunt(path: &Path, extra: &[&str]) -> Run {
-    let mut args = vec!["hunt", path.to_str().unwrap(), "--format", "jsonl"];
-    args.extend_from_slice(extra);
-    revertwatch(&args, None)
-}
-
-fn escalations(run: &Run) -> usize {
-    run.jsonl()
-        .iter()
-        .filter(|i| i["severity"] == "escalate")
-        .count()
 }
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
@@ -70,9 +56,9 @@ fn a_part_of_a_split_json_lines_file_that_starts_with_a_junk_line_is_read() {
         let path = dir.path().join(format!("trail{k}.jsonl"));
         std::fs::write(&path, body.join("\n") + "\n").unwrap();
         for jobs in ["1", "2"] {
-            let run = hunt(&path, &["-j", jobs]);
+            let run = hunt_jsonl(&[path.as_ref()], &["-j", jobs]);
             run.expect_code(3);
-            assert_eq!(escalations(&run), 1, "junk {k}, -j {jobs}: {}", run.stderr);
+            assert_eq!(run.escalations(), 1, "junk {k}, -j {jobs}: {}", run.stderr);
             assert!(
                 run.stderr.contains(&format!("line {}, ", cut + 1)),
                 "junk {k}, -j {jobs}: the junk line is reported with its line: {}",
@@ -123,9 +109,9 @@ fn an_operation_name_written_with_json_escapes_is_not_prefiltered_away() {
         assert!(text.contains('\\'), "{name}: the variant escapes something");
         let path = dir.path().join(name);
         std::fs::write(&path, &text).unwrap();
-        let run = hunt(&path, &[]);
+        let run = hunt_jsonl(&[path.as_ref()], &[]);
         run.expect_code(0);
-        assert_eq!(escalations(&run), 1, "{name}: {}", run.stderr);
+        assert_eq!(run.escalations(), 1, "{name}: {}", run.stderr);
     }
 }
 
@@ -164,9 +150,9 @@ fn a_bom_after_the_first_byte_of_a_stream_loses_nothing() {
     for (name, bytes) in variants {
         let path = dir.path().join(name);
         std::fs::write(&path, bytes).unwrap();
-        let run = hunt(&path, &[]);
+        let run = hunt_jsonl(&[path.as_ref()], &[]);
         run.expect_code(0);
-        assert_eq!(escalations(&run), 1, "{name}: {}", run.stderr);
+        assert_eq!(run.escalations(), 1, "{name}: {}", run.stderr);
     }
 }
 
@@ -199,7 +185,7 @@ fn gzip_on_stdin_whose_first_read_is_one_byte_is_read() {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     };
     run.expect_code(0);
-    assert_eq!(escalations(&run), 1, "{}", run.stderr);
+    assert_eq!(run.escalations(), 1, "{}", run.stderr);
 }
 
 // ------------------------------------------------------------------ Pub/Sub (9)
@@ -230,15 +216,15 @@ fn pubsub_messages_after_another_format_in_one_stream_are_read() {
     mixed.extend(pushes);
     let path = dir.path().join("mixed.jsonl");
     std::fs::write(&path, lines(&mixed)).unwrap();
-    let run = hunt(&path, &[]);
+    let run = hunt_jsonl(&[path.as_ref()], &[]);
     run.expect_code(0);
-    assert_eq!(escalations(&run), 1, "{}", run.stderr);
+    assert_eq!(run.escalations(), 1, "{}", run.stderr);
     let stdin = revertwatch(
         &["hunt", "-", "--format", "jsonl"],
         Some(lines(&mixed).as_bytes()),
     );
     stdin.expect_code(0);
-    assert_eq!(escalations(&stdin), 1, "stdin: {}", stdin.stderr);
+    assert_eq!(stdin.escalations(), 1, "stdin: {}", stdin.stderr);
 }
 
 /// An export's first object that is no log (a header: who exported, when) made the whole
@@ -253,9 +239,9 @@ fn records_after_a_first_record_that_is_no_log_are_read() {
     let wrapped = dir.path().join("export.json");
     std::fs::write(&wrapped, json!({ "Records": with_header }).to_string()).unwrap();
     for path in [jsonl, wrapped] {
-        let run = hunt(&path, &[]);
+        let run = hunt_jsonl(&[path.as_ref()], &[]);
         run.expect_code(3);
-        assert_eq!(escalations(&run), 1, "{}: {}", path.display(), run.stderr);
+        assert_eq!(run.escalations(), 1, "{}: {}", path.display(), run.stderr);
         assert!(run.stderr.contains("not a CloudTrail"), "{}", run.stderr);
     }
 }

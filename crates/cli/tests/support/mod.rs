@@ -72,6 +72,15 @@ pub struct Run {
 }
 
 impl Run {
+    /// How many incidents in stdout's JSON Lines escalate.
+    #[allow(dead_code)]
+    pub fn escalations(&self) -> usize {
+        self.jsonl()
+            .iter()
+            .filter(|i| i["severity"] == "escalate")
+            .count()
+    }
+
     /// stdout as JSON Lines.
     pub fn jsonl(&self) -> Vec<Value> {
         self.stdout
