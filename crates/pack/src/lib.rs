@@ -50,7 +50,8 @@ pub use error::PackError;
 pub use lineage::MAX_LINEAGE_HOPS;
 pub use load::{load_default, load_file, load_str};
 pub use model::{
-    strings, CallFields, Condition, EdgeSpec, Entry, Pack, Provider, ResourceSpec, Signal,
+    strings, CallFields, Condition, EdgeSpec, Entry, Lifecycle, Pack, Provider, ResourceSpec,
+    Signal,
 };
 pub use path::{FieldPath, Root};
 pub use playbook::{default_playbooks, Facts, PlaybookError, Playbooks};

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use crate::toml_text::{line_col, OneOrMany};
 
 use crate::error::PackError;
-use crate::model::{Condition, EdgeSpec, Entry, Pack, Provider, ResourceSpec, Signal};
+use crate::model::{Condition, EdgeSpec, Entry, Lifecycle, Pack, Provider, ResourceSpec, Signal};
 use crate::path::FieldPath;
 use crate::DEFAULT_PACK;
 
@@ -29,6 +29,7 @@ struct RawEntry {
     signal: Signal,
     when: Option<RawWhen>,
     chain: Option<String>,
+    lifecycle: Option<Lifecycle>,
     #[serde(default)]
     reached: BTreeMap<String, String>,
     subject: String,
@@ -198,6 +199,7 @@ fn check(raw: RawEntry, line: usize) -> Result<Entry, String> {
         signal: raw.signal,
         when,
         chain: raw.chain,
+        lifecycle: raw.lifecycle,
         reached: raw.reached,
         subject: raw.subject,
         resources,

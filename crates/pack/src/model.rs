@@ -62,6 +62,35 @@ impl Signal {
     }
 }
 
+/// What a successful call does to the life of the machine it names: `detect` pairs a machine's
+/// going down with its coming back, and tells a new machine from one that ran before.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Lifecycle {
+    /// It stops the machine (stop, deallocate, power off): the machine is down until a start.
+    Stop,
+    /// It starts a stopped machine.
+    Start,
+    /// It creates the machine (a launch, an insert, a VM create).
+    Launch,
+    /// It deletes the machine; a machine created again under the same name is the same one.
+    Delete,
+}
+
+impl Lifecycle {
+    /// The name the pack uses (`stop`, `start`, `launch`, `delete`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lifecycle::Stop => "stop",
+            Lifecycle::Start => "start",
+            Lifecycle::Launch => "launch",
+            Lifecycle::Delete => "delete",
+        }
+    }
+}
+
 /// A test on a call's fields. All of an entry's conditions must hold for its signal to count.
 #[derive(Debug, Clone)]
 pub enum Condition {
@@ -106,6 +135,8 @@ pub struct Entry {
     pub when: Vec<Condition>,
     /// Label of what the call did, for incident chains.
     pub chain: Option<String>,
+    /// What a successful call does to the life of the machine it names, if anything.
+    pub lifecycle: Option<Lifecycle>,
     /// Chain label once the call's product reaches an instance, by the relation of the last
     /// hop (`attached` → `volume-from-snapshot-attached`).
     pub reached: BTreeMap<String, String>,
