@@ -28,6 +28,8 @@ pub struct Summary {
     pub seed_rows: Option<usize>,
     /// Calls older than their file's place in time order allowed.
     pub late: usize,
+    /// Event ids that came with more than one content: kept apart as separate events.
+    pub conflicting_ids: usize,
     /// Calls let go unfinished past `--max-state-calls`.
     pub evicted: usize,
     /// The most calls held at once, when reading in time order let some go before the end.

@@ -297,3 +297,63 @@ fn each_part_of_a_csv_list_is_defused() {
     assert!(run.stdout.contains(";'=cmd|"), "{}", run.stdout);
     assert!(!run.stdout.contains(";=cmd"), "{}", run.stdout);
 }
+
+/// A forged failure that reuses the restore's eventID: the two were one call, which took the
+/// failure's outcome, so the restore no longer scored and the revert was only a review (or,
+/// read in time order, whichever record came first won).
+#[test]
+fn a_failed_twin_sharing_the_restores_event_id_does_not_hide_the_restore() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut records = revert_records();
+    let mut twin = records
+        .iter()
+        .find(|r| r["eventName"] == "CreateVolume")
+        .unwrap()
+        .clone();
+    twin["errorCode"] = json!("Client.UnauthorizedOperation");
+    twin["errorMessage"] = json!("You are not authorized to perform this operation.");
+    twin["responseElements"] = Value::Null;
+    // After the real record and before it: neither order may hide the restore.
+    for (n, at_end) in [true, false].into_iter().enumerate() {
+        let mut all = records.clone();
+        if at_end {
+            all.push(twin.clone());
+        } else {
+            all.insert(0, twin.clone());
+        }
+        let path = dir.path().join(format!("trail-{n}.json"));
+        std::fs::write(&path, json!({ "Records": all }).to_string()).unwrap();
+        for extra in [&[][..], &["--hold-all"][..]] {
+            let run = hunt_jsonl(&[path.as_ref()], extra);
+            run.expect_code(0);
+            assert_eq!(run.escalations(), 1, "{n} {extra:?}: {}", run.stdout);
+            assert!(
+                run.stderr
+                    .contains("1 event ids came with different content"),
+                "{n} {extra:?}: {}",
+                run.stderr
+            );
+        }
+    }
+    // A resend (the same record twice) is one call, and no warning.
+    let twice = records
+        .iter()
+        .find(|r| r["eventName"] == "CreateVolume")
+        .unwrap()
+        .clone();
+    records.push(twice);
+    let path = dir.path().join("resent.json");
+    std::fs::write(&path, json!({ "Records": records }).to_string()).unwrap();
+    let run = hunt_jsonl(&[path.as_ref()], &[]);
+    run.expect_code(0);
+    let incidents = run.jsonl();
+    assert_eq!(run.escalations(), 1, "{}", run.stdout);
+    let restores = incidents[0]["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["operation"] == "CreateVolume")
+        .count();
+    assert_eq!(restores, 1, "{}", run.stdout);
+    assert!(!run.stderr.contains("different content"), "{}", run.stderr);
+}

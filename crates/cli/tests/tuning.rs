@@ -690,3 +690,140 @@ fn builtins_are_listed_with_their_reasons() {
         assert!(run.stdout.contains(name), "{name} missing:\n{}", run.stdout);
     }
 }
+
+/// The strings a built-in rule is about: its name and every value it matches, made into a valid
+/// role session name (`[\w+=,.@-]`, at most 64 characters).
+fn builtin_names() -> Vec<(String, Vec<String>)> {
+    let text =
+        std::fs::read_to_string(support::workspace().join("crates/tuning/default-tuning.toml"))
+            .unwrap();
+    let mut rules: Vec<(String, Vec<String>)> = Vec::new();
+    for line in text.lines().filter(|l| !l.trim_start().starts_with('#')) {
+        if line.starts_with("[[rule]]") {
+            rules.push((String::new(), Vec::new()));
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let Some(rule) = rules.last_mut() else {
+            continue;
+        };
+        for quoted in value.split('"').skip(1).step_by(2) {
+            let session: String = quoted
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || "+=,.@-_".contains(*c))
+                .take(64)
+                .collect();
+            if key.trim() == "name" {
+                rule.0 = quoted.to_string();
+            }
+            if session.len() >= 2 && key.trim() != "reason" {
+                rule.1.push(session);
+            }
+        }
+    }
+    rules
+}
+
+/// Built-ins vouch only for what a caller cannot choose (invokedBy, the session issuer's role,
+/// app ids, service agents). A role session, user agent or resource tag named after a built-in
+/// on an ordinary role is the caller's own choice: every such revert must still escalate.
+#[test]
+fn a_role_session_named_after_a_builtin_is_not_vouched_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = builtin_names();
+    assert!(rules.len() >= 10, "{rules:?}");
+    let mut cases = 0;
+    for (r, (name, sessions)) in rules.iter().enumerate() {
+        assert!(!sessions.is_empty(), "{name}");
+        for (s, session) in sessions.iter().enumerate() {
+            // The whole revert, and the stop/start alone (some built-ins cover only those).
+            for (k, calls) in [ALL, RESET].into_iter().enumerate() {
+                let case = format!("{r:02}{s:02}{k}");
+                let instance = format!("i-0b1b2c3d4{case}");
+                let who = role("111122223333", "Developer", session, "198.51.100.7", "x");
+                let mut records =
+                    aws_revert(&case, &instance, &who, "2026-03-14T13:00:00Z", calls, None);
+                for rec in &mut records {
+                    rec["userAgent"] = json!(session);
+                }
+                write_records(dir.path(), &format!("{case}.json"), records);
+            }
+            cases += 1;
+        }
+    }
+    let run = revertwatch(
+        &["hunt", dir.path().to_str().unwrap(), "--format", "jsonl"],
+        None,
+    );
+    run.expect_code(0);
+    let incidents = run.jsonl();
+    let vouched: Vec<&Value> = incidents
+        .iter()
+        .filter(|i| !i["suppressed_by"].is_null() || !i["downgraded_by"].is_null())
+        .collect();
+    assert!(vouched.is_empty(), "{vouched:#?}");
+    assert_eq!(incidents.len(), 2 * cases, "{}", run.stdout);
+    assert_eq!(run.escalations(), cases, "{}", run.stdout);
+}
+
+/// Azure Site Recovery's failover makes disks from its replica snapshots as its own app
+/// (Hyper-V Recovery Manager); the same calls by a user are a restore, not ASR's.
+#[test]
+fn azure_site_recovery_is_suppressed_by_its_app_id_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let asr = "b8340c3b-9267-498f-b21a-15d5547fd85e";
+    let mut records = Vec::new();
+    for (who, vm) in [("asr", "vm-asr01"), ("user", "vm-asr02")] {
+        for (n, r) in load("scenarios/azure/backup-restore.json")
+            .into_iter()
+            .enumerate()
+        {
+            if !r["operationName"]
+                .as_str()
+                .unwrap()
+                .eq_ignore_ascii_case("Microsoft.Compute/disks/write")
+            {
+                continue;
+            }
+            let text = r.to_string().replace("vm-web06", vm);
+            let mut r: Value = serde_json::from_str(&text).unwrap();
+            if who == "asr" {
+                r["identity"]["claims"]["appid"] = json!(asr);
+            } else {
+                r["identity"]["claims"] = json!({
+                    "appid": "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
+                    "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn": "site.recovery@contoso.example",
+                    "name": "Azure Site Recovery",
+                });
+            }
+            r["eventDataId"] = json!(format!("{who}-{n}"));
+            r["correlationId"] = json!(format!("{who}-{}", r["correlationId"].as_str().unwrap()));
+            records.push(r);
+        }
+    }
+    std::fs::write(
+        dir.path().join("activity.json"),
+        json!({ "records": records }).to_string(),
+    )
+    .unwrap();
+    let run = revertwatch(
+        &["hunt", dir.path().to_str().unwrap(), "--format", "jsonl"],
+        None,
+    );
+    run.expect_code(0);
+    let incidents = run.jsonl();
+    assert_tuned(
+        on(&incidents, "vm-asr01-osdisk-20260314-160512"),
+        "review",
+        Some("azure-site-recovery"),
+        None,
+    );
+    assert_tuned(
+        on(&incidents, "vm-asr02-osdisk-20260314-160512"),
+        "review",
+        None,
+        None,
+    );
+}

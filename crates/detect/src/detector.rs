@@ -39,6 +39,8 @@ pub struct DetectorStats {
     pub evicted: usize,
     /// Calls whose event key was already held.
     pub duplicates: usize,
+    /// Calls whose event id was held with other content: kept apart, as two events.
+    pub conflicting_ids: usize,
 }
 
 /// What one [`Detector::settle`] closed and let go.
@@ -107,7 +109,9 @@ impl Detector {
         if self.watermark.is_some_and(|t| call.time < t) {
             self.stats.late += 1;
         }
-        self.held.insert(phase_group(&call), key, call);
+        if self.held.insert(phase_group(&call), key, call) {
+            self.stats.conflicting_ids += 1;
+        }
         self.stats.peak_held = self.stats.peak_held.max(self.held.len());
         self.cached = None;
         true
@@ -331,12 +335,17 @@ fn target_of(incident: &Incident) -> Target {
     )
 }
 
-/// The key under which a call is held and deduplicated: the provider's event id, or, for a
-/// record that has none, a hash of the record (the same in any container), or else where it
-/// was read.
+/// The key under which a call is held and deduplicated: the provider's event id with a digest
+/// of what the record says ([`revertwatch_normalize::content_digest`]), so that a resend is one
+/// call and two records that only share an id are two; for a record that has no id, a hash of
+/// the record (the same in any container), or else where it was read.
 pub fn event_key(call: &ApiCall) -> String {
     if !call.event_id.is_empty() {
-        return call.event_id.clone();
+        return format!(
+            "{}#{}",
+            call.event_id,
+            revertwatch_normalize::content_digest(call)
+        );
     }
     if !call.record.is_null() {
         let bytes = serde_json::to_vec(&*call.record).unwrap_or_default();

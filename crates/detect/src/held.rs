@@ -21,6 +21,9 @@ pub(crate) struct Taken {
 pub(crate) struct Held {
     groups: BTreeMap<Group, Vec<(String, ApiCall)>>,
     keys: HashMap<String, Group>,
+    /// How many held calls carry each provider event id: a second key under one id is a
+    /// record that shares the id and differs in content.
+    ids: HashMap<String, u32>,
     len: usize,
 }
 
@@ -33,24 +36,45 @@ impl Held {
         self.len
     }
 
-    pub fn insert(&mut self, group: Group, key: String, call: ApiCall) {
+    /// Holds `call`; true when a call with its event id and other content is held already.
+    pub fn insert(&mut self, group: Group, key: String, call: ApiCall) -> bool {
+        let mut conflicting = false;
+        if !call.event_id.is_empty() {
+            let n = self.ids.entry(call.event_id.clone()).or_default();
+            conflicting = *n > 0;
+            *n += 1;
+        }
         self.keys.insert(key.clone(), group.clone());
         self.groups.entry(group).or_default().push((key, call));
         self.len += 1;
+        conflicting
+    }
+
+    fn forget_id(&mut self, call: &ApiCall) {
+        if let Some(n) = self.ids.get_mut(&call.event_id) {
+            *n -= 1;
+            if *n == 0 {
+                self.ids.remove(&call.event_id);
+            }
+        }
     }
 
     pub fn remove(&mut self, key: &str) {
         let Some(group) = self.keys.remove(key) else {
             return;
         };
-        if let Some(phases) = self.groups.get_mut(&group) {
-            let before = phases.len();
-            phases.retain(|(k, _)| k != key);
-            self.len -= before - phases.len();
-            if phases.is_empty() {
-                self.groups.remove(&group);
-            }
+        let Some(phases) = self.groups.get_mut(&group) else {
+            return;
+        };
+        let Some(at) = phases.iter().position(|(k, _)| k == key) else {
+            return;
+        };
+        let (_, call) = phases.remove(at);
+        if phases.is_empty() {
+            self.groups.remove(&group);
         }
+        self.len -= 1;
+        self.forget_id(&call);
     }
 
     pub fn newest(&self) -> Option<DateTime<Utc>> {
@@ -78,8 +102,9 @@ impl Held {
             .collect();
         let mut released = Vec::new();
         for group in doomed {
-            for (key, _) in self.groups.remove(&group).unwrap_or_default() {
+            for (key, call) in self.groups.remove(&group).unwrap_or_default() {
                 self.keys.remove(&key);
+                self.forget_id(&call);
                 self.len -= 1;
                 released.push(key);
             }
@@ -103,8 +128,9 @@ impl Held {
             if self.len <= keep {
                 break;
             }
-            for (key, _) in self.groups.remove(&group).unwrap_or_default() {
+            for (key, call) in self.groups.remove(&group).unwrap_or_default() {
                 self.keys.remove(&key);
+                self.forget_id(&call);
                 self.len -= 1;
                 released.push(key);
             }

@@ -39,6 +39,7 @@
 mod call;
 mod envelope;
 mod fields;
+mod identity;
 mod ingest;
 mod lineage;
 mod merge;
@@ -48,6 +49,7 @@ mod split;
 mod time;
 
 pub use call::{Actor, ApiCall, Edge, Origin, Outcome, Phase, ResourceRef, UnknownOutcome};
+pub use identity::{conflicting_event_ids, content_digest};
 pub use ingest::{FileNote, FileReport, Ingest, Keep, Selection};
 pub use lineage::annotate;
 pub use merge::{logical_calls, merge_group, merge_phases, phase_group};

@@ -9,7 +9,9 @@ use crate::call::ApiCall;
 
 /// Merges Azure Start/Accept/Success events (same correlationId, operation and resource) and
 /// GCP first/last entries (same operation.id), and drops CloudTrail's duplicate deliveries
-/// (same eventID). The result is sorted by time and does not depend on input order.
+/// (same eventID and the same content: records that share an id and differ are kept apart,
+/// see [`crate::content_digest`]). The result is sorted by time and does not depend on input
+/// order.
 pub fn merge_phases(calls: Vec<ApiCall>) -> Vec<ApiCall> {
     let mut groups: BTreeMap<(Provider, String), Vec<ApiCall>> = BTreeMap::new();
     for call in calls {
@@ -50,7 +52,7 @@ fn group_key(call: &ApiCall) -> String {
             call.resource.as_str().unwrap_or("")
         ),
         (Some(c), Provider::Gcp) => format!("{c}|{}", strip_version(&call.operation)),
-        _ => format!("id|{}", call.event_id),
+        _ => format!("id|{}|{}", call.event_id, crate::content_digest(call)),
     }
 }
 

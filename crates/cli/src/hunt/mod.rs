@@ -61,6 +61,7 @@ fn read(plan: &mut HuntPlan, summary: &mut Summary) -> anyhow::Result<Found> {
             )?;
             summary.late = stats.late;
             summary.evicted = stats.evicted;
+            summary.conflicting_ids = stats.conflicting_ids;
             summary.held_peak = (stats.closings > 0).then_some(stats.peak_held);
             Ok(Found {
                 calls: Vec::new(),
@@ -73,6 +74,7 @@ fn read(plan: &mut HuntPlan, summary: &mut Summary) -> anyhow::Result<Found> {
                 take(summary, &report)?;
                 calls.append(&mut report.calls);
             }
+            summary.conflicting_ids = revertwatch_normalize::conflicting_event_ids(&calls);
             Ok(Found {
                 calls,
                 detection: None,
@@ -89,6 +91,15 @@ fn warn_about_state(plan: &HuntPlan, summary: &Summary, err: &mut dyn Write) -> 
             "revertwatch: warning: incident state went over --max-state-calls ({}); evicted the {} oldest calls: \
              incidents around them may be incomplete.",
             plan.max_state_calls, summary.evicted
+        )?;
+    }
+    if summary.conflicting_ids > 0 {
+        writeln!(
+            err,
+            "revertwatch: warning: {} event ids came with different content (another outcome, \
+             caller or resource); each record was kept as its own event. A resend repeats an id \
+             with the same content; this does not.",
+            summary.conflicting_ids
         )?;
     }
     if summary.late > 0 {
