@@ -45,6 +45,17 @@ pub(crate) fn content_id(prefix: &str, record: &Value) -> String {
     format!("{prefix}-{hex}")
 }
 
+/// A resource id of `kind` in its canonical form. An AWS launch template is named by its id or
+/// by its name, in the calls that create it and in those that launch from it; a name is kept
+/// apart (`launch-template-name/<name>`) so that a caller-chosen name never poses as an id.
+pub fn canonical_of(provider: Provider, kind: &str, id: &str, account: &str) -> String {
+    let id = canonical(provider, id, account);
+    if provider == Provider::Aws && kind == "launch-template" && !id.starts_with("lt-") {
+        return format!("launch-template-name/{id}");
+    }
+    id
+}
+
 /// The operation a bare record names, before any other field is read.
 pub fn operation_of(provider: Provider, r: &Value) -> Option<String> {
     use crate::fields::text;
@@ -65,7 +76,7 @@ pub fn operation_of(provider: Provider, r: &Value) -> Option<String> {
 /// A resource id in its canonical form for the provider.
 pub fn canonical(provider: Provider, id: &str, account: &str) -> String {
     match provider {
-        Provider::Aws => id.trim().to_string(),
+        Provider::Aws => aws::canonical_id(id),
         Provider::Azure => azure::canonical_id(id),
         Provider::Gcp => gcp::canonical_id(id, account),
     }
