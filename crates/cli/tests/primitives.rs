@@ -281,6 +281,34 @@ fn aws_instance_scheduler_v3_stops_and_starts_are_vouched_for() {
     }
 }
 
+/// Primitives the pack modelled before, held here so that each has a test through the binary.
+#[test]
+fn aws_recycle_bin_recoveries_and_an_image_copy_between_restore_and_launch() {
+    check(
+        "primitives/aws/recycle-bin-and-image-copy.json",
+        &[
+            (
+                "snap-0b1c0000000000a01",
+                &["snapshot-recovered"],
+                "review",
+                None,
+            ),
+            (
+                "i-0b1c0000000001001",
+                &["image-recovered-launched"],
+                "review",
+                None,
+            ),
+            (
+                "i-0b1c0000000001002",
+                &["image-from-snapshot-launched"],
+                "review",
+                None,
+            ),
+        ],
+    );
+}
+
 // ------------------------------------------------------------------------------- Azure
 
 #[test]
@@ -352,6 +380,30 @@ fn azure_a_disk_from_an_image_made_from_a_snapshot_swapped_in_escalates() {
     );
 }
 
+/// A power-off is a link (the VM keeps its temporary disk); the others modelled before are
+/// held here so that each has a test through the binary.
+#[test]
+fn azure_redeploy_snapshot_copy_and_data_protection_restore_and_a_power_off_that_is_none() {
+    check(
+        "primitives/azure/redeploy-poweroff-copy-dataprotection.json",
+        &[
+            ("virtualmachines/vm-web25", &["redeploy"], "review", None),
+            (
+                "snapshots/snap-web27-copy",
+                &["snapshot-copied"],
+                "review",
+                None,
+            ),
+            (
+                "backupinstances/vm-web28-data",
+                &["restore-from-backup"],
+                "review",
+                None,
+            ),
+        ],
+    );
+}
+
 // ------------------------------------------------------------------------------- GCP
 
 #[test]
@@ -392,5 +444,32 @@ fn gcp_a_region_disk_from_a_restored_image_reaches_the_instance_and_public_image
             "review",
             None,
         )],
+    );
+}
+
+#[test]
+fn gcp_an_instance_from_a_snapshot_a_region_disk_from_a_snapshot_and_an_instant_snapshot() {
+    check(
+        "primitives/gcp/snapshot-inserts.jsonl",
+        &[
+            (
+                "instances/web-25",
+                &["instance-from-snapshot"],
+                "review",
+                None,
+            ),
+            (
+                "instances/web-26",
+                &["disk-from-snapshot-attached"],
+                "review",
+                None,
+            ),
+            (
+                "disks/web-27-from-instant",
+                &["disk-from-snapshot"],
+                "review",
+                None,
+            ),
+        ],
     );
 }
