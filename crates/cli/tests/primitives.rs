@@ -473,3 +473,36 @@ fn gcp_an_instance_from_a_snapshot_a_region_disk_from_a_snapshot_and_an_instant_
         ],
     );
 }
+
+// ------------------------------------------------------------------------------- hostile
+
+/// A launch template's name is the caller's choice. Named after an instance that is stopped
+/// and started nearby, it must not land the template's snapshot restore on that instance.
+#[test]
+fn a_launch_template_named_after_an_instance_lands_no_restore_on_it() {
+    let victim = "i-0b1c0000000000999";
+    let mut records = fixture_records("primitives/aws/launch-template-run.json");
+    let create = &mut records[0];
+    create["requestParameters"]["CreateLaunchTemplateRequest"]["LaunchTemplateName"] =
+        json!(victim);
+    create["responseElements"]["CreateLaunchTemplateResponse"]["launchTemplate"]
+        ["launchTemplateName"] = json!(victim);
+    for (op, minute) in [("StopInstances", 10), ("StartInstances", 14)] {
+        let line = support::cloudtrail::ec2(op, 24 + 9, minute, &[victim]);
+        records.push(serde_json::from_str(&line).unwrap());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("named-after-an-instance.json");
+    std::fs::write(
+        &path,
+        serde_json::to_vec(&json!({ "Records": records })).unwrap(),
+    )
+    .unwrap();
+    let run = hunt_jsonl(&[&path], &[]);
+    run.expect_code(0);
+    let got = found(&run.jsonl());
+    let on_victim: Vec<_> = got.iter().filter(|g| g.0 == victim).collect();
+    assert_eq!(on_victim.len(), 1, "{got:#?}");
+    assert_eq!(on_victim[0].1, ["stop-start"], "{got:#?}");
+    assert_eq!(on_victim[0].2, "review", "{got:#?}");
+}
