@@ -101,14 +101,7 @@ fn explain(out: &mut dyn Write, e: &Entry) -> io::Result<()> {
     writeln!(out, "  {}", e.description)?;
     writeln!(out, "  signal:   {}", e.signal.as_str())?;
     for c in &e.when {
-        let text = match c {
-            Condition::Present(p) => format!("has a value at {}", paths(p)),
-            Condition::AnyOf(p, v) => format!("{} is one of {}", paths(p), v.join(", ")),
-            Condition::ContainsAny(p, v) => {
-                format!("{} contains one of {}", paths(p), v.join(", "))
-            }
-        };
-        writeln!(out, "  when:     {text}")?;
+        writeln!(out, "  when:     {}", condition(c))?;
     }
     if !e.when.is_empty() {
         writeln!(out, "            (otherwise the call is only a link)")?;
@@ -134,8 +127,21 @@ fn explain(out: &mut dyn Write, e: &Entry) -> io::Result<()> {
             "  edge:     {} -[{}]-> {}",
             edge.from, edge.relation, edge.to
         )?;
+        for c in &edge.when {
+            writeln!(out, "            when {}", condition(c))?;
+        }
     }
     writeln!(out)
+}
+
+fn condition(c: &Condition) -> String {
+    match c {
+        Condition::Present(p) => format!("has a value at {}", paths(p)),
+        Condition::AnyOf(p, v) => format!("{} is one of {}", paths(p), v.join(", ")),
+        Condition::ContainsAny(p, v) => {
+            format!("{} contains one of {}", paths(p), v.join(", "))
+        }
+    }
 }
 
 fn paths(p: &[revertwatch_pack::FieldPath]) -> String {

@@ -44,20 +44,20 @@ fn explain_shows_conditions_paths_and_edges() {
 
 #[test]
 fn the_readme_worked_example_adds_an_operation() {
-    let log = fixture("rules/vmss-reimage.json");
+    let log = fixture("rules/vmss-redeploy.json");
     let before = hunt_jsonl(&[&log], &[]);
     before.expect_code(0);
     assert!(
         before.jsonl().is_empty(),
-        "the default pack does not know scale-set reimage"
+        "the default pack does not know scale-set redeploy"
     );
 
-    let rules = example("rules/vmss-reimage.toml");
+    let rules = example("rules/vmss-redeploy.toml");
     let after = hunt_jsonl(&[&log], &["--add-rules", rules.to_str().unwrap()]);
     after.expect_code(0);
     let incidents = after.jsonl();
     assert_eq!(incidents.len(), 1, "{}", after.stdout);
-    assert_eq!(incidents[0]["chains"], serde_json::json!(["reimage"]));
+    assert_eq!(incidents[0]["chains"], serde_json::json!(["redeploy"]));
     assert_eq!(incidents[0]["severity"], "review");
     assert!(incidents[0]["target"]
         .as_str()
@@ -67,7 +67,7 @@ fn the_readme_worked_example_adds_an_operation() {
     let listed = revertwatch(&["rules", "--add-rules", rules.to_str().unwrap()], None);
     assert!(listed
         .stdout
-        .contains("virtualMachineScaleSets/virtualMachines/reimage/action"));
+        .contains("virtualMachineScaleSets/virtualMachines/redeploy/action"));
 }
 
 #[test]

@@ -44,6 +44,8 @@ scenario!(
     "scenarios/aws/resize-lookalike.json",
     ("i-0a1b2c3d4e5f60006", ["stop-start"], 1)
 );
+// The service's volume is its own work; the person's restore job stays visible, on the
+// snapshot it restores (it reaches no machine).
 scenario!(
     aws_backup_restore_never_attached_is_keyed_by_volume,
     "scenarios/aws/backup-restore-unattached.json",
@@ -52,7 +54,8 @@ scenario!(
         ["volume-from-snapshot"],
         1,
         "aws-backup"
-    )
+    ),
+    ("snap-0feedface0000007", ["restore-from-backup"], 1),
 );
 scenario!(
     aws_scheduler_stop_of_three_instances_is_three_reviews,
@@ -197,9 +200,17 @@ scenario!(
     gcp_failed_attempts_never_score,
     "scenarios/gcp/failed-attempt.jsonl"
 );
+// The delete is a reset (a machine re-created under its name is the same machine), but here
+// both calls are the group's own, as the Google APIs service agent.
 scenario!(
-    gcp_managed_instance_group_recreate_is_only_a_link,
-    "scenarios/gcp/mig-recreate.jsonl"
+    gcp_managed_instance_group_recreate_is_vouched_for,
+    "scenarios/gcp/mig-recreate.jsonl",
+    (
+        "instances/web-mig-x1",
+        ["instance-deleted"],
+        1,
+        "gcp-managed-instance-groups"
+    ),
 );
 
 #[test]

@@ -6,7 +6,7 @@ use revertwatch_pack::{strings, Pack, Provider, Root};
 use serde_json::Value;
 
 use crate::call::{ApiCall, Edge, ResourceRef};
-use crate::provider::canonical;
+use crate::provider::canonical_of;
 
 /// Fills `resources`, `subjects` and `edges` from the pack's entries for the call's
 /// operation, and gives Azure operations the pack's casing. A call the pack does not know is
@@ -31,7 +31,7 @@ pub fn annotate(call: &mut ApiCall, pack: &Pack) {
                 .into_iter()
                 .map(|id| ResourceRef {
                     kind: spec.kind.clone(),
-                    id: canonical(call.provider, &id, &call.account),
+                    id: canonical_of(call.provider, &spec.kind, &id, &call.account),
                 })
                 .collect();
             found.sort();
@@ -43,6 +43,9 @@ pub fn annotate(call: &mut ApiCall, pack: &Pack) {
         }
         subjects.extend(ids(&entry.subject));
         for spec in &entry.edges {
+            if !spec.holds(call) {
+                continue;
+            }
             let to = ids(&spec.to);
             for from in ids(&spec.from) {
                 for to in &to {

@@ -116,6 +116,32 @@ edges = [{ from = "vol", to = "instance", relation = "attached" }]
     }
 
     #[test]
+    fn an_edge_may_carry_its_own_when_and_a_bad_one_is_refused_with_its_line() {
+        let pack = load_default();
+        let restore = pack
+            .entries_for(Provider::Azure, "microsoft.recoveryservices/vaults/backupfabrics/protectioncontainers/protecteditems/recoverypoints/restore/action")
+            .next()
+            .unwrap();
+        assert!(restore.edges.iter().all(|e| e.when.len() == 1));
+        let text = r#"
+[[operation]]
+provider = "aws"
+name = "AttachVolume"
+signal = "link"
+subject = "instance"
+resources.instance = { kind = "instance", path = "request.instanceId" }
+resources.vol = { kind = "volume", path = "request.volumeId" }
+edges = [{ from = "vol", to = "instance", relation = "attached", when = "requestParameters.device" }]
+"#;
+        let err = load_str(text, Path::new("p.toml")).unwrap_err().to_string();
+        assert!(
+            err.starts_with("p.toml:2: operation `AttachVolume`"),
+            "{err}"
+        );
+        assert!(err.contains("requestParameters.device"), "{err}");
+    }
+
+    #[test]
     fn prefilter_ignores_case_for_azure_names() {
         let pf = load_default().prefilter();
         assert!(pf.is_candidate(br#"{"operationName":"MICROSOFT.COMPUTE/DISKS/WRITE"}"#));

@@ -135,6 +135,13 @@ mod tests {
         assert!((2..=MAX_LINEAGE_HOPS).contains(&hops), "{hops}");
     }
 
+    /// A snapshot made into an image, the image into a disk or a launch template, and that
+    /// onto a machine: the GCP and Azure image chains and AWS launch templates.
+    #[test]
+    fn the_default_pack_chains_snapshot_image_disk_machine() {
+        assert_eq!(longest_chain(&load_default()).0, 3);
+    }
+
     #[test]
     fn a_pack_whose_chains_are_too_long_is_refused_with_its_line() {
         let mut text = String::from("compute_kinds = [\"f\"]\n\n");

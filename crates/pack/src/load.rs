@@ -71,6 +71,7 @@ struct RawEdge {
     from: String,
     to: String,
     relation: String,
+    when: Option<RawWhen>,
 }
 
 /// The pack shipped in the binary.
@@ -169,9 +170,31 @@ fn check(raw: RawEntry, line: usize) -> Result<Entry, String> {
             from: e.from,
             to: e.to,
             relation: e.relation,
+            when: conditions(e.when)?,
         });
     }
-    let tests = match raw.when {
+    let when = conditions(raw.when)?;
+    if raw.signal == Signal::Link && !when.is_empty() {
+        return Err("a `link` entry has no signal for `when` to guard; remove `when`".into());
+    }
+    Ok(Entry {
+        provider: raw.provider,
+        name: raw.name,
+        signal: raw.signal,
+        when,
+        chain: raw.chain,
+        lifecycle: raw.lifecycle,
+        reached: raw.reached,
+        subject: raw.subject,
+        resources,
+        edges,
+        description: raw.description,
+        line,
+    })
+}
+
+fn conditions(raw: Option<RawWhen>) -> Result<Vec<Condition>, String> {
+    let tests = match raw {
         None => Vec::new(),
         Some(RawWhen::Paths(p)) => vec![RawTest {
             path: p,
@@ -190,23 +213,7 @@ fn check(raw: RawEntry, line: usize) -> Result<Entry, String> {
             _ => return Err("a `when` test takes `any_of` or `contains_any`, not both".into()),
         });
     }
-    if raw.signal == Signal::Link && !when.is_empty() {
-        return Err("a `link` entry has no signal for `when` to guard; remove `when`".into());
-    }
-    Ok(Entry {
-        provider: raw.provider,
-        name: raw.name,
-        signal: raw.signal,
-        when,
-        chain: raw.chain,
-        lifecycle: raw.lifecycle,
-        reached: raw.reached,
-        subject: raw.subject,
-        resources,
-        edges,
-        description: raw.description,
-        line,
-    })
+    Ok(when)
 }
 
 fn paths(p: OneOrMany) -> Result<Vec<FieldPath>, String> {

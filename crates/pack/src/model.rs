@@ -120,6 +120,16 @@ pub struct EdgeSpec {
     pub to: String,
     /// How `from` went into `to` (`attached`, `detached`, `launched`).
     pub relation: String,
+    /// Conditions on the call's fields, all of which must hold for the edge to be drawn (an
+    /// Azure Backup restore reaches the VM only when it restores to the original location).
+    pub when: Vec<Condition>,
+}
+
+impl EdgeSpec {
+    /// Whether the call's fields meet every condition of the edge.
+    pub fn holds(&self, call: &dyn CallFields) -> bool {
+        self.when.iter().all(|c| c.holds(call))
+    }
 }
 
 /// One catalog entry: a provider operation and what it means.
@@ -153,9 +163,10 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// Every path the entry's conditions read.
+    /// Every path the entry's conditions (its own and its edges') read.
     pub fn condition_paths(&self) -> impl Iterator<Item = &FieldPath> {
-        self.when.iter().flat_map(|c| match c {
+        let edges = self.edges.iter().flat_map(|e| e.when.iter());
+        self.when.iter().chain(edges).flat_map(|c| match c {
             Condition::Present(p) | Condition::AnyOf(p, _) | Condition::ContainsAny(p, _) => {
                 p.iter()
             }

@@ -241,10 +241,11 @@ mod lifecycle {
             vec![cycle("StopInstances", "2026-03-14T02:00:00Z", I)],
         );
         let other = "i-0abc000000000d002";
-        // A day later: the first stop is far behind the partition's newest call.
+        // 30 hours later: the first stop is behind the partition's newest call by more than the
+        // horizon (four windows of 6 h: the default pack chains three lineage hops).
         apply(
             &mut first,
-            vec![cycle("StopInstances", "2026-03-15T02:00:00Z", other)],
+            vec![cycle("StopInstances", "2026-03-15T08:00:00Z", other)],
         );
         let stored = first.store.load(None).unwrap();
         assert_eq!(

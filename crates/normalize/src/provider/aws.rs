@@ -89,6 +89,25 @@ pub fn map(record: Arc<Value>, hint: &Hint, origin: Origin) -> Result<ApiCall, S
     })
 }
 
+/// An EC2 ARN (`arn:aws:ec2:us-east-1::image/ami-0abc`, as AWS Backup names a recovery
+/// point) is the id after its resource type (`ami-0abc`), so that a restore job and the
+/// service's own launch or CreateVolume name one resource. Anything else is kept as written.
+pub(crate) fn canonical_id(id: &str) -> String {
+    let id = id.trim();
+    if let Some(rest) = id.strip_prefix("arn:") {
+        // partition : service : region : account : resource-type/id
+        let parts: Vec<&str> = rest.splitn(5, ':').collect();
+        if let [_, "ec2", _, _, resource] = parts.as_slice() {
+            if let Some((_, rid)) = resource.split_once('/') {
+                if !rid.is_empty() {
+                    return rid.to_string();
+                }
+            }
+        }
+    }
+    id.to_string()
+}
+
 /// Tags set in the call itself: `tagSpecificationSet.items[].tags[]` (Run/Create calls) and
 /// `tagSet.items[]` (CreateTags).
 fn tags(request: &Value) -> Vec<(String, String)> {
@@ -112,4 +131,28 @@ fn tags(request: &Value) -> Vec<(String, String)> {
     }
     push(at(request, &["tagSet", "items"]));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::canonical_id;
+
+    #[test]
+    fn an_ec2_arn_is_its_resource_id_and_other_ids_are_kept() {
+        assert_eq!(
+            canonical_id("arn:aws:ec2:us-east-1::image/ami-0abc"),
+            "ami-0abc"
+        );
+        assert_eq!(
+            canonical_id("arn:aws-us-gov:ec2:us-gov-west-1::snapshot/snap-1"),
+            "snap-1"
+        );
+        assert_eq!(canonical_id(" vol-1 "), "vol-1");
+        let backup = "arn:aws:backup:us-east-1:111122223333:recovery-point:1EB3B5E7";
+        assert_eq!(canonical_id(backup), backup);
+        assert_eq!(
+            canonical_id("arn:aws:ec2:us-east-1::image/"),
+            "arn:aws:ec2:us-east-1::image/"
+        );
+    }
 }

@@ -45,6 +45,24 @@ pub(crate) fn content_id(prefix: &str, record: &Value) -> String {
     format!("{prefix}-{hex}")
 }
 
+/// A resource id of `kind` in its canonical form. An AWS launch template is named by its id or
+/// by its name, in the calls that create it and in those that launch from it; a name is kept
+/// apart (`launch-template-name/<name>`) so that a caller-chosen name never poses as another
+/// resource's id. Only a name spelt exactly like a template id (`lt-` and 17 hex digits, which
+/// the API allows) reads as that id: it can add an edge to that template, never remove one.
+pub fn canonical_of(provider: Provider, kind: &str, id: &str, account: &str) -> String {
+    let id = canonical(provider, id, account);
+    if provider == Provider::Aws && kind == "launch-template" && !is_template_id(&id) {
+        return format!("launch-template-name/{id}");
+    }
+    id
+}
+
+fn is_template_id(id: &str) -> bool {
+    id.strip_prefix("lt-")
+        .is_some_and(|hex| hex.len() == 17 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 /// The operation a bare record names, before any other field is read.
 pub fn operation_of(provider: Provider, r: &Value) -> Option<String> {
     use crate::fields::text;
@@ -65,8 +83,26 @@ pub fn operation_of(provider: Provider, r: &Value) -> Option<String> {
 /// A resource id in its canonical form for the provider.
 pub fn canonical(provider: Provider, id: &str, account: &str) -> String {
     match provider {
-        Provider::Aws => id.trim().to_string(),
+        Provider::Aws => aws::canonical_id(id),
         Provider::Azure => azure::canonical_id(id),
         Provider::Gcp => gcp::canonical_id(id, account),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_launch_template_name_never_reads_as_an_id_unless_spelt_as_one() {
+        let of = |id| canonical_of(Provider::Aws, "launch-template", id, "1");
+        assert_eq!(of("lt-0b1c00000000000a1"), "lt-0b1c00000000000a1");
+        assert_eq!(of("web-fleet"), "launch-template-name/web-fleet");
+        assert_eq!(of("lt-web"), "launch-template-name/lt-web");
+        assert_eq!(
+            of("i-0b1c0000000000101"),
+            "launch-template-name/i-0b1c0000000000101"
+        );
+        assert_eq!(canonical_of(Provider::Aws, "instance", "i-1", "1"), "i-1");
     }
 }

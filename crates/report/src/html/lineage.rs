@@ -21,7 +21,7 @@ use layout::{endpoints, place_labels, Curve, Label, Layout, NODE_H, NODE_W};
 fn column(kind: &str) -> usize {
     match kind {
         "snapshot" | "import-task" | "machine-image" => 0,
-        "instance" | "vm" => 2,
+        "instance" | "vm" | "vmss" => 2,
         // volume, disk, image, restore-point, backup-item, and kinds a custom pack adds.
         _ => 1,
     }

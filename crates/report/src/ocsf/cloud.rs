@@ -51,7 +51,7 @@ pub fn resources(i: &Incident) -> Vec<Value> {
 
 /// The instance or VM itself, when the incident's target is one.
 pub fn device(i: &Incident) -> Value {
-    if !matches!(i.target_kind.as_str(), "instance" | "vm") {
+    if !matches!(i.target_kind.as_str(), "instance" | "vm" | "vmss") {
         return Value::Null;
     }
     let (region, _) = region_and_zone(i.provider, &i.region);
