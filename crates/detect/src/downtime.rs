@@ -19,14 +19,15 @@ pub struct StoppedPeriod {
     /// When it went down (a stop, deallocate or delete).
     #[serde(serialize_with = "revertwatch_normalize::serialize_time")]
     pub stopped: DateTime<Utc>,
-    /// When it came back (a start, or a launch under the same name); none while still down.
+    /// When it came back (a start, or a launch under the same name); none while still down
+    /// or when it never came back (terminated).
     #[serde(
         default,
         serialize_with = "serialize_maybe_time",
         skip_serializing_if = "Option::is_none"
     )]
     pub started: Option<DateTime<Utc>>,
-    /// Seconds between the two; none while still down.
+    /// Seconds between the two; none when it did not come back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seconds: Option<u64>,
 }
@@ -54,15 +55,27 @@ fn serialize_maybe_time<S: serde::Serializer>(
     }
 }
 
-/// Whether a call that names the machine itself takes it down or brings it back. A delete
-/// takes it down only where a machine's name can be given again (GCP, Azure): AWS instance ids
-/// are never re-used, so nothing can bring a terminated instance back.
-pub(crate) fn effect(provider: Provider, lifecycle: Option<Lifecycle>) -> Option<bool> {
-    match lifecycle? {
-        Lifecycle::Stop => Some(true),
-        Lifecycle::Delete => (provider != Provider::Aws).then_some(true),
-        Lifecycle::Start | Lifecycle::Launch => Some(false),
-    }
+/// What a call that names the machine itself does to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Effect {
+    /// It goes down (a stop; a delete where the name can be given again).
+    Down,
+    /// It comes back (a start, or a launch under the same name).
+    Up,
+    /// It is gone for good: an AWS instance id is never re-used, so a terminated instance's
+    /// stopped period ends there, and its incident no longer waits for a start.
+    Gone,
+}
+
+/// [`Effect`] of a successful call with this lifecycle. A delete takes a machine down only
+/// where its name can be given again (GCP, Azure).
+pub(crate) fn effect(provider: Provider, lifecycle: Option<Lifecycle>) -> Option<Effect> {
+    Some(match lifecycle? {
+        Lifecycle::Stop => Effect::Down,
+        Lifecycle::Delete if provider == Provider::Aws => Effect::Gone,
+        Lifecycle::Delete => Effect::Down,
+        Lifecycle::Start | Lifecycle::Launch => Effect::Up,
+    })
 }
 
 /// Walks a target's calls in time order: whether the machine is down, and the periods so far.
@@ -80,15 +93,23 @@ impl Uptime {
         within(window) || (self.down_since.is_some() && within(provenance))
     }
 
-    /// Takes a call on the machine itself into account: `down` is [`effect`]'s answer.
-    pub fn step(&mut self, at: DateTime<Utc>, down: Option<bool>) {
-        match (down, self.down_since) {
-            (Some(true), None) => self.down_since = Some(at),
-            (Some(false), Some(since)) => {
+    /// Takes a call on the machine itself into account ([`effect`]'s answer).
+    pub fn step(&mut self, at: DateTime<Utc>, effect: Option<Effect>) {
+        match (effect, self.down_since) {
+            (Some(Effect::Down), None) => self.down_since = Some(at),
+            (Some(Effect::Up), Some(since)) => {
                 self.periods.push(StoppedPeriod {
                     stopped: since,
                     started: Some(at),
                     seconds: u64::try_from((at - since).num_seconds()).ok(),
+                });
+                self.down_since = None;
+            }
+            (Some(Effect::Gone), Some(since)) => {
+                self.periods.push(StoppedPeriod {
+                    stopped: since,
+                    started: None,
+                    seconds: None,
                 });
                 self.down_since = None;
             }

@@ -9,7 +9,7 @@ use revertwatch_pack::{Pack, Provider, Signal};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::downtime::{effect, Downtime, Uptime};
+use crate::downtime::{effect, Downtime, Effect, Uptime};
 use crate::graph::{Graph, Node};
 use crate::machine::{is_new, OnMachine};
 use crate::routine::Routine;
@@ -425,9 +425,9 @@ fn assemble(
     })
 }
 
-/// Whether a member takes its machine down (true), brings it back (false), or neither: only a
-/// call that names the machine itself, not one that reaches it through lineage.
-fn down_or_up(m: &Member, calls: &[ApiCall], classified: &[Option<Classified>]) -> Option<bool> {
+/// Whether a member takes its machine down, brings it back, or ends it: only a call that names
+/// the machine itself, not one that reaches it through lineage.
+fn down_or_up(m: &Member, calls: &[ApiCall], classified: &[Option<Classified>]) -> Option<Effect> {
     if m.1.is_some() {
         return None;
     }

@@ -273,3 +273,51 @@ fn records_without_an_event_id_on_one_line_are_all_held() {
     }
     assert_ne!(event_key(&calls[0]), event_key(&calls[1]));
 }
+
+/// An AWS instance stopped and then terminated never comes back (its id is never re-used): its
+/// incident must not wait for a start, or a long-running detector would hold every terminated
+/// instance's calls to the provenance horizon.
+#[test]
+fn a_terminated_instance_no_longer_waits_for_its_start() {
+    let mut pack = load_default();
+    let terminate = revertwatch_pack::load_str(
+        r#"compute_kinds = ["instance"]
+[[operation]]
+provider = "aws"
+name = "TerminateInstances"
+signal = "ephemeral_reset"
+lifecycle = "delete"
+chain = "terminated"
+description = "Terminates instances."
+subject = "instance"
+resources.instance = { kind = "instance", path = ["request.instancesSet.items[].instanceId"] }
+"#,
+        std::path::Path::new("terminate.toml"),
+    )
+    .unwrap();
+    pack.extend(terminate).unwrap();
+    let ingest = Ingest {
+        selection: Selection::for_pack(&pack, false),
+        limits: Limits::default(),
+    };
+    let records = [
+        cycle("StopInstances", "2026-03-14T02:00:00Z", I),
+        cycle("TerminateInstances", "2026-03-14T03:00:00Z", I),
+    ];
+    let text = records.join("\n") + "\n";
+    let all = ingest
+        .read_reader("t", Cursor::new(text.into_bytes()))
+        .calls;
+    assert_eq!(all.len(), 2);
+    let whole = detect(&logical_calls(all.clone(), &pack), &pack, HOUR);
+    let down = whole.incidents[0].downtime.as_ref().unwrap();
+    assert!(!down.still_down, "{down:?}");
+    assert_eq!(down.periods[0].started, None);
+    let mut detector = Detector::new(pack.clone(), Horizon::new(&pack, HOUR, Duration::ZERO));
+    for call in all {
+        detector.ingest(event_key(&call), call);
+    }
+    let settled = detector.settle(at("2026-03-15T03:00:00Z"));
+    assert_eq!(settled.detection.incidents.len(), 1);
+    assert_eq!(detector.held(), 0);
+}
