@@ -149,6 +149,16 @@ fn after_three_earlier_days_of_the_same_rhythm_a_stop_start_is_info_and_tables_h
     );
     let csv = revertwatch(&["hunt", path.to_str().unwrap(), "--format", "csv"], None);
     assert!(!csv.stdout.contains(id));
+    let ocsf = revertwatch(&["hunt", path.to_str().unwrap(), "--format", "ocsf"], None);
+    let finding: Value = ocsf
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|f| f["finding_info"]["uid"] == id)
+        .expect("info is always in OCSF");
+    assert_eq!(finding["severity_id"], 1);
+    assert_eq!(finding["is_alert"], false);
+    assert_eq!(finding["unmapped"]["routine"]["times_seen"], 4);
 }
 
 #[test]

@@ -14,7 +14,36 @@ use crate::signal::Classified;
 pub fn identity(provider: Provider, actor: &str, session_issuer: Option<&str>) -> String {
     match (provider, session_issuer) {
         (Provider::Aws, Some(issuer)) if !issuer.is_empty() => issuer.to_string(),
+        (Provider::Aws, _) => role_of_session(actor).unwrap_or_else(|| actor.to_string()),
         _ => actor.to_string(),
+    }
+}
+
+/// `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION` → `arn:aws:iam::ACCOUNT:role/ROLE`, for a
+/// record that names the session but not its issuer: the session name is the caller's choice.
+fn role_of_session(arn: &str) -> Option<String> {
+    let (head, rest) = arn.split_once(":assumed-role/")?;
+    let (partition, account) = head.strip_prefix("arn:")?.split_once(":sts::")?;
+    let (role, _session) = rest.rsplit_once('/')?;
+    Some(format!("arn:{partition}:iam::{account}:role/{role}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_session_name_never_makes_an_identity() {
+        let session = "arn:aws:sts::111122223333:assumed-role/DevBox-Owner/dana";
+        let issuer = "arn:aws:iam::111122223333:role/DevBox-Owner";
+        assert_eq!(identity(Provider::Aws, session, Some(issuer)), issuer);
+        assert_eq!(identity(Provider::Aws, session, None), issuer);
+        let user = "arn:aws:iam::111122223333:user/dana";
+        assert_eq!(identity(Provider::Aws, user, None), user);
+        assert_eq!(
+            identity(Provider::Gcp, "dana@example.com", None),
+            "dana@example.com"
+        );
     }
 }
 
