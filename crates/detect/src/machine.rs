@@ -28,25 +28,6 @@ fn role_of_session(arn: &str) -> Option<String> {
     Some(format!("arn:{partition}:iam::{account}:role/{role}"))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_session_name_never_makes_an_identity() {
-        let session = "arn:aws:sts::111122223333:assumed-role/DevBox-Owner/dana";
-        let issuer = "arn:aws:iam::111122223333:role/DevBox-Owner";
-        assert_eq!(identity(Provider::Aws, session, Some(issuer)), issuer);
-        assert_eq!(identity(Provider::Aws, session, None), issuer);
-        let user = "arn:aws:iam::111122223333:user/dana";
-        assert_eq!(identity(Provider::Aws, user, None), user);
-        assert_eq!(
-            identity(Provider::Gcp, "dana@example.com", None),
-            "dana@example.com"
-        );
-    }
-}
-
 /// [`identity`] of a call's caller.
 pub fn identity_of(call: &ApiCall) -> String {
     identity(
@@ -90,4 +71,23 @@ pub(crate) fn is_new(calls: &[OnMachine<'_>]) -> bool {
             && identity_of(c.call) != launcher
     });
     !foreign_restore
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_session_name_never_makes_an_identity() {
+        let session = "arn:aws:sts::111122223333:assumed-role/DevBox-Owner/dana";
+        let issuer = "arn:aws:iam::111122223333:role/DevBox-Owner";
+        assert_eq!(identity(Provider::Aws, session, Some(issuer)), issuer);
+        assert_eq!(identity(Provider::Aws, session, None), issuer);
+        let user = "arn:aws:iam::111122223333:user/dana";
+        assert_eq!(identity(Provider::Aws, user, None), user);
+        assert_eq!(
+            identity(Provider::Gcp, "dana@example.com", None),
+            "dana@example.com"
+        );
+    }
 }
