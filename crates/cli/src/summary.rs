@@ -18,6 +18,8 @@ pub struct Summary {
     pub files_with_skips: usize,
     pub escalate: usize,
     pub review: usize,
+    /// Routine resets (severity info).
+    pub info: usize,
     pub failed_only: usize,
     pub suppressed: usize,
     pub downgraded: usize,
@@ -101,8 +103,8 @@ impl fmt::Display for Summary {
         }
         write!(
             f,
-            "; incidents: {} escalate, {} review",
-            self.escalate, self.review
+            "; incidents: {} escalate, {} review, {} info",
+            self.escalate, self.review, self.info
         )?;
         if self.failed_only > 0 {
             write!(f, ", {} failed-only", self.failed_only)?;

@@ -291,9 +291,11 @@ fn regression_closing_an_incident_takes_all_its_phases() {
     let hunted = support::hunt_jsonl(&[dir.as_path()], &["--window", "1m"]);
     hunted.expect_code(0);
     let served = server.incidents();
-    assert_eq!(served.len(), 3, "{served:#?}");
+    // The restored disk's incident closes when the start arrives; the VM's deallocate waits
+    // for its start (one stopped period). A phase left behind would be a third incident.
+    assert_eq!(served.len(), 2, "{served:#?}");
     assert_eq!(verdicts(&served), verdicts(&hunted.jsonl()));
-    assert_eq!(alerts(&alerts_file).len(), 3);
+    assert_eq!(alerts(&alerts_file).len(), 2);
 }
 
 /// A stop of two machines: the first is started at once and its incident closes; the second

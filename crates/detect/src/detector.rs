@@ -16,6 +16,7 @@ use revertwatch_pack::{Pack, Provider};
 use sha2::{Digest, Sha256};
 
 use crate::held::{Group, Held, Taken};
+use crate::routine::{Changes, History, ResetSeen, ROUTINE_LOOKBACK};
 use crate::{detect_built, Detection, Horizon, Incident};
 
 /// Below this many held calls a settling would free too little to pay for its detection pass.
@@ -67,6 +68,8 @@ pub struct Detector {
     held_after_settling: usize,
     settle_from: Option<usize>,
     stats: DetectorStats,
+    /// Every reset seen that an incident still to be judged may count as a habit.
+    history: History,
 }
 
 impl Detector {
@@ -83,7 +86,31 @@ impl Detector {
             held_after_settling: 0,
             settle_from: None,
             stats: DetectorStats::default(),
+            history: History::default(),
         }
+    }
+
+    /// Keeps the changes to the routine evidence for [`Detector::drain_routine`] (`serve`
+    /// persists them, so that a restart keeps every habit).
+    pub fn persist_routine(mut self) -> Detector {
+        self.history = std::mem::take(&mut self.history).tracking();
+        self
+    }
+
+    /// A reset seen before a restart (from `serve`'s state): evidence for routine resets.
+    pub fn remember_reset(&mut self, seen: ResetSeen) {
+        self.history.restore(seen);
+        self.cached = None;
+    }
+
+    /// The resets gained and let go since the last call (with [`Detector::persist_routine`]).
+    pub fn drain_routine(&mut self) -> Changes {
+        self.history.drain()
+    }
+
+    /// How many resets are kept as routine evidence.
+    pub fn routine_evidence(&self) -> usize {
+        self.history.len()
     }
 
     /// Makes [`Detector::due`] true whenever `n` calls are held (for tests, which want a
@@ -165,6 +192,8 @@ impl Detector {
         let Some(cutoff) = self.horizon.cutoff(now) else {
             return Settled::default();
         };
+        // A machine still down waits for its start up to the provenance horizon.
+        let down_cutoff = self.horizon.down_cutoff(now).map(|t| t.min(cutoff));
         let (detection, groups) = match self.cached.take() {
             Some(cached) => cached,
             None => self.detect_held(),
@@ -174,7 +203,13 @@ impl Detector {
         let mut settled = Detection::default();
         let mut closing_ids = BTreeSet::new();
         for (incident, groups) in detection.incidents.into_iter().zip(groups) {
-            if incident.last_seen < cutoff {
+            let still_down = incident.downtime.as_ref().is_some_and(|d| d.still_down);
+            let last = if still_down {
+                down_cutoff
+            } else {
+                Some(cutoff)
+            };
+            if last.is_some_and(|t| incident.last_seen < t) {
                 closing_groups.extend(groups);
                 closing_ids.insert(incident.incident_id.clone());
                 settled.incidents.push(incident);
@@ -200,6 +235,7 @@ impl Detector {
         if let Some(mark) = self.horizon.watermark(now) {
             self.watermark = Some(self.watermark.map_or(mark, |t| t.max(mark)));
         }
+        self.prune_history();
         self.held_after_settling = self.held.len();
         self.stats.closings += 1;
         Settled {
@@ -271,7 +307,13 @@ impl Detector {
     /// settled incidents.
     fn detect_held(&mut self) -> (Detection, Vec<BTreeSet<Group>>) {
         let (calls, taken) = self.take_merged();
-        let (mut detection, members) = detect_built(&calls, &self.pack, self.horizon.window());
+        let (mut detection, members) = detect_built(
+            &calls,
+            &self.pack,
+            self.horizon.window(),
+            self.horizon.provenance(),
+            &mut self.history,
+        );
         let mut groups: Vec<BTreeSet<Group>> = members
             .into_iter()
             .map(|m| m.into_iter().map(|i| taken[i].group.clone()).collect())
@@ -315,6 +357,22 @@ impl Detector {
             }
             call
         })
+    }
+
+    /// Lets go of the resets no incident still to be judged can count: those more than the
+    /// routine lookback before both the oldest call held and the watermark.
+    fn prune_history(&mut self) {
+        let oldest = self.held.calls().map(|(_, c)| c.time).min();
+        let keep_from = match (oldest, self.watermark) {
+            (Some(a), Some(b)) => a.min(b),
+            (a, b) => match a.or(b) {
+                Some(t) => t,
+                None => return,
+            },
+        };
+        if let Some(before) = keep_from.checked_sub_signed(ROUTINE_LOOKBACK) {
+            self.history.prune(before);
+        }
     }
 
     fn is_remnant(&self, incident: &Incident) -> bool {

@@ -6,6 +6,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use revertwatch_pack::Pack;
 
+use crate::downtime::PROVENANCE_HORIZON;
+
 /// The window, the lateness allowed, and the lineage hops the pack chains.
 ///
 /// A call joins a cluster of calls on a target only within one window of the cluster's last
@@ -18,6 +20,8 @@ pub struct Horizon {
     window: Duration,
     lateness: Duration,
     hops: usize,
+    /// How long a stopped machine's incident waits for its start.
+    provenance: Duration,
 }
 
 impl Horizon {
@@ -27,7 +31,27 @@ impl Horizon {
             window,
             lateness,
             hops: pack.lineage_hops(),
+            provenance: PROVENANCE_HORIZON,
         }
+    }
+
+    /// The same horizon, with stopped machines waiting this long for their start
+    /// (`serve --provenance-horizon`; `hunt` waits its whole run, `Duration::MAX`).
+    pub fn with_provenance(mut self, provenance: Duration) -> Horizon {
+        self.provenance = provenance;
+        self
+    }
+
+    /// How long a stopped machine's incident waits for its start.
+    pub fn provenance(&self) -> Duration {
+        self.provenance
+    }
+
+    /// Incidents that end with their machine down are final once their last call is before
+    /// this: no start can join them any more. None while that is before the first time.
+    pub fn down_cutoff(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let provenance = chrono::Duration::from_std(self.provenance).ok()?;
+        self.watermark(now)?.checked_sub_signed(provenance)
     }
 
     /// The correlation window.

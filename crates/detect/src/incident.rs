@@ -9,7 +9,10 @@ use revertwatch_pack::{Pack, Provider, Signal};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::downtime::{effect, Downtime, Effect, Uptime};
 use crate::graph::{Graph, Node};
+use crate::machine::{is_new, OnMachine};
+use crate::routine::Routine;
 use crate::signal::Classified;
 
 /// How far an incident should go: its suspicion score, unless tuning lowered it.
@@ -18,6 +21,9 @@ use crate::signal::Classified;
 pub enum Severity {
     /// Only failed attempts: shown with `--show-failed`.
     None,
+    /// A routine reset (the same identity, the same machine, the same hour, on earlier days)
+    /// with no restore: counted, in JSON with its evidence, hidden from tables unless asked.
+    Info,
     /// Score 1: one kind of signal reached the target.
     Review,
     /// Score 2: a restore and a reset reached one target.
@@ -38,6 +44,7 @@ impl Severity {
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::None => "none",
+            Severity::Info => "info",
             Severity::Review => "review",
             Severity::Escalate => "escalate",
         }
@@ -54,10 +61,15 @@ impl std::str::FromStr for Severity {
     type Err = UnknownSeverity;
 
     fn from_str(s: &str) -> Result<Severity, UnknownSeverity> {
-        [Severity::None, Severity::Review, Severity::Escalate]
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .ok_or_else(|| UnknownSeverity(s.to_string()))
+        [
+            Severity::None,
+            Severity::Info,
+            Severity::Review,
+            Severity::Escalate,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
+        .ok_or_else(|| UnknownSeverity(s.to_string()))
     }
 }
 
@@ -67,7 +79,11 @@ pub struct UnknownSeverity(pub String);
 
 impl std::fmt::Display for UnknownSeverity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "`{}` is not a severity (none, review, escalate)", self.0)
+        write!(
+            f,
+            "`{}` is not a severity (none, info, review, escalate)",
+            self.0
+        )
     }
 }
 
@@ -161,6 +177,16 @@ pub struct Incident {
     pub failed_attempts: usize,
     /// Its calls, oldest first.
     pub evidence: Vec<Evidence>,
+    /// Whether the machine was launched in the incident by the identity that restored onto
+    /// it: a new machine is a review at most.
+    #[serde(default)]
+    pub new_machine: bool,
+    /// How long the machine was down, when the incident stops it.
+    #[serde(default)]
+    pub downtime: Option<Downtime>,
+    /// Why a reset is routine (severity `info`): the earlier resets that make it a habit.
+    #[serde(default)]
+    pub routine: Option<Routine>,
 }
 
 /// A call on a target: its index, and the relation through which it reached the target.
@@ -178,6 +204,7 @@ pub(crate) fn build(
     classified: &[Option<Classified>],
     pack: &Pack,
     window: Duration,
+    provenance: Duration,
 ) -> Vec<Built> {
     let graph = Graph::new(calls, pack);
     // target -> (call index, relation of the hop that reached the target)
@@ -190,7 +217,6 @@ pub(crate) fn build(
             by_target.entry((target, kind)).or_default().push((i, via));
         }
     }
-    let gap = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::MAX);
     let mut incidents = Vec::new();
     for ((target, kind), mut members) in by_target {
         members.sort_by(|a, b| {
@@ -198,13 +224,18 @@ pub(crate) fn build(
         });
         members.dedup_by(|a, b| a.0 == b.0);
         let mut cluster: Vec<Member> = Vec::new();
+        // While the machine is down, its stop waits for its start (downtime.rs).
+        let mut uptime = Uptime::default();
         for m in members {
             if let Some(last) = cluster.last() {
-                if calls[m.0].time - calls[last.0].time > gap {
+                let gap = calls[m.0].time - calls[last.0].time;
+                if !uptime.joins(gap, window, provenance) {
                     incidents.extend(assemble(&target, &kind, &cluster, calls, classified));
                     cluster.clear();
+                    uptime = Uptime::default();
                 }
             }
+            uptime.step(calls[m.0].time, down_or_up(&m, calls, classified));
             cluster.push(m);
         }
         incidents.extend(assemble(&target, &kind, &cluster, calls, classified));
@@ -346,6 +377,11 @@ fn assemble(
         failed,
     } = score(members, calls, classified);
     let score = restore + reset;
+    let (downtime, new_machine) = machine_facts(members, calls, classified);
+    let mut severity = Severity::from_score(score);
+    if new_machine {
+        severity = severity.min(Severity::Review);
+    }
     let first = &calls[members[0].0];
     let first_seen = first.time;
     let last_seen = members.iter().map(|(i, _)| calls[*i].time).max()?;
@@ -370,13 +406,16 @@ fn assemble(
         is_snapshot_restore: restore,
         is_ephemeral_reset: reset,
         suspicion_score: score,
-        severity: Severity::from_score(score),
+        severity,
         event_ids: unique(evidence.iter().flat_map(|e| e.event_ids.clone())),
         suppressed_by: None,
         downgraded_by: None,
         tuning_notes: Vec::new(),
         failed_attempts: failed,
         evidence,
+        new_machine,
+        downtime,
+        routine: None,
     };
     incident.actors.retain(|a| !a.is_empty());
     incident.source_ips.retain(|a| !a.is_empty());
@@ -384,6 +423,34 @@ fn assemble(
         incident,
         members: members.iter().map(|(i, _)| *i).collect(),
     })
+}
+
+/// Whether a member takes its machine down, brings it back, or ends it: only a call that names
+/// the machine itself, not one that reaches it through lineage.
+fn down_or_up(m: &Member, calls: &[ApiCall], classified: &[Option<Classified>]) -> Option<Effect> {
+    if m.1.is_some() {
+        return None;
+    }
+    effect(calls[m.0].provider, classified[m.0].as_ref()?.lifecycle)
+}
+
+/// How long the machine was down over the cluster, and whether it was new (machine.rs).
+fn machine_facts(
+    members: &[Member],
+    calls: &[ApiCall],
+    classified: &[Option<Classified>],
+) -> (Option<Downtime>, bool) {
+    let mut uptime = Uptime::default();
+    let mut on_machine = Vec::with_capacity(members.len());
+    for m in members {
+        uptime.step(calls[m.0].time, down_or_up(m, calls, classified));
+        on_machine.push(OnMachine {
+            call: &calls[m.0],
+            class: classified[m.0].as_ref().expect("members are classified"),
+            direct: m.1.is_none(),
+        });
+    }
+    (uptime.downtime(), is_new(&on_machine))
 }
 
 /// A stop and a start on one target read as one `stop-start` cycle.

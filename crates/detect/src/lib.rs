@@ -26,11 +26,14 @@
 #![deny(missing_docs)]
 
 mod detector;
+mod downtime;
 mod events;
 mod graph;
 mod held;
 mod horizon;
 mod incident;
+mod machine;
+pub mod routine;
 pub mod seed_spl;
 mod signal;
 
@@ -40,9 +43,12 @@ use revertwatch_normalize::ApiCall;
 use revertwatch_pack::Pack;
 
 pub use detector::{event_key, Detector, DetectorStats, Settled};
+pub use downtime::{Downtime, StoppedPeriod, PROVENANCE_HORIZON};
 pub use events::{sort_newest_first, EventRow};
 pub use horizon::Horizon;
 pub use incident::{Evidence, Incident, Severity, UnknownSeverity};
+pub use machine::identity;
+pub use routine::{History, ResetSeen, Routine};
 pub use signal::{classify, Classified};
 
 /// The default correlation window. A revert is one operator's work: stop, restore, attach
@@ -75,15 +81,26 @@ impl Detection {
 }
 
 /// Runs the default-pack detection over merged, annotated calls
-/// ([`revertwatch_normalize::logical_calls`] makes them).
+/// ([`revertwatch_normalize::logical_calls`] makes them). A stopped machine waits for its
+/// start however long after; routine resets are judged on the resets among `calls`.
 pub fn detect(calls: &[ApiCall], pack: &Pack, window: Duration) -> Detection {
-    detect_built(calls, pack, window).0
+    detect_built(calls, pack, window, Duration::MAX, &mut History::default()).0
 }
 
-/// [`detect`], with the indices of the calls each incident was made of.
-fn detect_built(calls: &[ApiCall], pack: &Pack, window: Duration) -> (Detection, Vec<Vec<usize>>) {
+/// [`detect`], with the indices of the calls each incident was made of: stopped machines wait
+/// `provenance` for their start, and routine resets are judged on `history` (which gains the
+/// resets among `calls`).
+fn detect_built(
+    calls: &[ApiCall],
+    pack: &Pack,
+    window: Duration,
+    provenance: Duration,
+    history: &mut History,
+) -> (Detection, Vec<Vec<usize>>) {
     let classified: Vec<Option<Classified>> = calls.iter().map(|c| classify(c, pack)).collect();
-    let built = incident::build(calls, &classified, pack, window);
+    let mut built = incident::build(calls, &classified, pack, window, provenance);
+    history.record(calls, &classified, pack);
+    routine::judge(&mut built, calls, &classified, history);
     let events = events::rows(calls, &classified, &built);
     let (incidents, members) = built.into_iter().map(|b| (b.incident, b.members)).unzip();
     (Detection { incidents, events }, members)

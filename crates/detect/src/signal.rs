@@ -1,5 +1,5 @@
 use revertwatch_normalize::{ApiCall, Outcome};
-use revertwatch_pack::{Entry, Pack, Signal};
+use revertwatch_pack::{Entry, Lifecycle, Pack, Signal};
 
 /// What the pack says of one call.
 #[derive(Debug, Clone)]
@@ -12,6 +12,8 @@ pub struct Classified {
     pub reached: Vec<(String, String)>,
     /// False for failed calls: they are evidence and never score.
     pub counts: bool,
+    /// What the call did to the life of the machine it names, if it succeeded.
+    pub lifecycle: Option<Lifecycle>,
 }
 
 /// The strongest signal among the call's pack entries whose conditions hold; `None` for
@@ -43,6 +45,15 @@ pub fn classify(call: &ApiCall, pack: &Pack) -> Option<Classified> {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
         counts: call.outcome != Outcome::Failure,
+        lifecycle: (call.outcome != Outcome::Failure)
+            .then(|| {
+                // Every entry of an operation does the same to the machine; any that says so.
+                entry.lifecycle.or_else(|| {
+                    pack.entries_for(call.provider, &call.operation)
+                        .find_map(|e| e.lifecycle)
+                })
+            })
+            .flatten(),
     })
 }
 

@@ -93,18 +93,61 @@ fn a_stop_alone_is_a_review() {
     assert_eq!(on_target(&d.incidents, I)[0].severity, Severity::Review);
 }
 
+/// On a machine that is running (started, then stopped again), the window splits.
 #[test]
 fn calls_exactly_one_window_apart_join_and_one_second_more_splits() {
     let joined = [
-        cycle("StopInstances", "2026-03-14T02:00:00Z", I),
-        cycle("StartInstances", "2026-03-14T03:00:00Z", I),
+        cycle("StartInstances", "2026-03-14T02:00:00Z", I),
+        cycle("StopInstances", "2026-03-14T03:00:00Z", I),
     ];
     assert_eq!(on_target(&batch(&joined, HOUR).incidents, I).len(), 1);
     let split = [
-        cycle("StopInstances", "2026-03-14T02:00:00Z", I),
-        cycle("StartInstances", "2026-03-14T03:00:01Z", I),
+        cycle("StartInstances", "2026-03-14T02:00:00Z", I),
+        cycle("StopInstances", "2026-03-14T03:00:01Z", I),
     ];
     assert_eq!(on_target(&batch(&split, HOUR).incidents, I).len(), 2);
+}
+
+/// An owner's evening stop and next morning's start, fourteen hours apart, were two reviews
+/// (a lone stop and a lone start) because each was more than a window from the other.
+#[test]
+fn a_stopped_period_longer_than_the_window_is_one_incident_with_its_downtime() {
+    let records = [
+        cycle("StopInstances", "2026-03-14T18:30:00Z", I),
+        cycle("StartInstances", "2026-03-15T08:45:00Z", I),
+    ];
+    let d = batch(&records, HOUR);
+    let on = on_target(&d.incidents, I);
+    assert_eq!(on.len(), 1, "{:#?}", d.incidents);
+    assert_eq!(on[0].severity, Severity::Review);
+    assert_eq!(on[0].chains, ["stop-start"]);
+    let down = on[0].downtime.as_ref().expect("a downtime");
+    assert_eq!(down.seconds, 14 * 3600 + 15 * 60);
+    assert_eq!(down.human, "14h 15m");
+    assert!(!down.still_down);
+}
+
+/// A stop on Monday, a volume from a snapshot attached on Wednesday, a start on Thursday: one
+/// escalation, and the detector that reads them in time order (settling every day) agrees,
+/// since a machine still down waits for its start.
+#[test]
+fn a_restore_while_the_machine_is_down_for_days_joins_its_stop_and_start() {
+    let records = [
+        cycle("StopInstances", "2026-03-16T17:00:00Z", I),
+        create_volume("2026-03-18T10:00:00Z", "snap-0aa1", "vol-0bb1"),
+        attach("2026-03-18T10:20:00Z", "vol-0bb1", I),
+        cycle("StartInstances", "2026-03-19T09:00:00Z", I),
+    ];
+    let whole = batch(&records, HOUR);
+    let on = on_target(&whole.incidents, I);
+    assert_eq!(on.len(), 1, "{:#?}", whole.incidents);
+    assert_eq!(on[0].severity, Severity::Escalate);
+    let settled = detector_run(
+        &records,
+        HOUR,
+        &[(1, "2026-03-17T17:00:00Z"), (3, "2026-03-18T23:00:00Z")],
+    );
+    assert_eq!(summary(&settled), summary(&whole));
 }
 
 #[test]
@@ -229,4 +272,52 @@ fn records_without_an_event_id_on_one_line_are_all_held() {
         call.origin.offset = 100 * n as u64;
     }
     assert_ne!(event_key(&calls[0]), event_key(&calls[1]));
+}
+
+/// An AWS instance stopped and then terminated never comes back (its id is never re-used): its
+/// incident must not wait for a start, or a long-running detector would hold every terminated
+/// instance's calls to the provenance horizon.
+#[test]
+fn a_terminated_instance_no_longer_waits_for_its_start() {
+    let mut pack = load_default();
+    let terminate = revertwatch_pack::load_str(
+        r#"compute_kinds = ["instance"]
+[[operation]]
+provider = "aws"
+name = "TerminateInstances"
+signal = "ephemeral_reset"
+lifecycle = "delete"
+chain = "terminated"
+description = "Terminates instances."
+subject = "instance"
+resources.instance = { kind = "instance", path = ["request.instancesSet.items[].instanceId"] }
+"#,
+        std::path::Path::new("terminate.toml"),
+    )
+    .unwrap();
+    pack.extend(terminate).unwrap();
+    let ingest = Ingest {
+        selection: Selection::for_pack(&pack, false),
+        limits: Limits::default(),
+    };
+    let records = [
+        cycle("StopInstances", "2026-03-14T02:00:00Z", I),
+        cycle("TerminateInstances", "2026-03-14T03:00:00Z", I),
+    ];
+    let text = records.join("\n") + "\n";
+    let all = ingest
+        .read_reader("t", Cursor::new(text.into_bytes()))
+        .calls;
+    assert_eq!(all.len(), 2);
+    let whole = detect(&logical_calls(all.clone(), &pack), &pack, HOUR);
+    let down = whole.incidents[0].downtime.as_ref().unwrap();
+    assert!(!down.still_down, "{down:?}");
+    assert_eq!(down.periods[0].started, None);
+    let mut detector = Detector::new(pack.clone(), Horizon::new(&pack, HOUR, Duration::ZERO));
+    for call in all {
+        detector.ingest(event_key(&call), call);
+    }
+    let settled = detector.settle(at("2026-03-15T03:00:00Z"));
+    assert_eq!(settled.detection.incidents.len(), 1);
+    assert_eq!(detector.held(), 0);
 }

@@ -10,7 +10,8 @@ use revertwatch_decode::Limits;
 use revertwatch_detect::{detect, event_key, Detector, Horizon, DEFAULT_WINDOW};
 use revertwatch_normalize::{logical_calls, ApiCall, Ingest, Selection};
 use revertwatch_pack::load_default;
-use revertwatch_testkit::{cloudtrail, scenario_records as all_records};
+use revertwatch_testkit::cloudtrail::{self, attach, create_volume, cycle};
+use revertwatch_testkit::scenario_records;
 
 type Summary = Vec<(String, String, u8, Vec<String>, Vec<String>)>;
 
@@ -39,6 +40,47 @@ fn summarise(incidents: Vec<revertwatch_detect::Incident>) -> Summary {
         .collect();
     out.sort();
     out
+}
+
+/// Machines down for days: a stop and its start three days apart; a stop, a volume restored and
+/// attached the next day, and a start the day after (a revert); and a machine still down.
+fn days_apart() -> Vec<String> {
+    vec![
+        cycle(
+            "StopInstances",
+            "2026-03-20T18:00:00Z",
+            "i-0d0000000000da001",
+        ),
+        cycle(
+            "StartInstances",
+            "2026-03-23T08:00:00Z",
+            "i-0d0000000000da001",
+        ),
+        cycle(
+            "StopInstances",
+            "2026-03-20T19:00:00Z",
+            "i-0d0000000000da002",
+        ),
+        create_volume("2026-03-21T10:00:00Z", "snap-0d0a", "vol-0d0b"),
+        attach("2026-03-21T10:30:00Z", "vol-0d0b", "i-0d0000000000da002"),
+        cycle(
+            "StartInstances",
+            "2026-03-22T09:00:00Z",
+            "i-0d0000000000da002",
+        ),
+        cycle(
+            "StopInstances",
+            "2026-03-25T09:00:00Z",
+            "i-0d0000000000da003",
+        ),
+    ]
+}
+
+/// Every scenario record, and the machines down for days.
+fn all_records() -> Vec<String> {
+    let mut records = scenario_records();
+    records.extend(days_apart());
+    records
 }
 
 /// Every scenario call, phase by phase, in time order.
@@ -147,9 +189,14 @@ fn baseline_has_every_kind_of_incident() {
     let base = baseline();
     assert_eq!(
         base.iter().filter(|i| i.2 == 2).count(),
-        3,
-        "three full reverts escalate"
+        4,
+        "three full reverts escalate, and the one made while its machine was down for days"
     );
+    let down: Vec<_> = base
+        .iter()
+        .filter(|i| i.1.starts_with("i-0d0000000000da"))
+        .collect();
+    assert_eq!(down.len(), 3, "one incident per stopped period: {down:#?}");
     assert!(base.len() > 20);
 }
 

@@ -23,7 +23,7 @@ impl Output for Csv {
     }
 }
 
-const INCIDENT_COLUMNS: [&str; 17] = [
+const INCIDENT_COLUMNS: [&str; 20] = [
     "incident_id",
     "provider",
     "account",
@@ -41,6 +41,9 @@ const INCIDENT_COLUMNS: [&str; 17] = [
     "source_ips",
     "event_ids",
     "suppressed_by",
+    "new_machine",
+    "downtime_seconds",
+    "routine_actor",
 ];
 
 const EVENT_COLUMNS: [&str; 14] = [
@@ -102,6 +105,15 @@ fn incidents(out: &mut dyn Write, incidents: &[Incident]) -> io::Result<()> {
                 i.source_ips.join(";"),
                 i.event_ids.join(";"),
                 i.suppressed_by.clone().unwrap_or_default(),
+                i.new_machine.to_string(),
+                i.downtime
+                    .as_ref()
+                    .map(|d| d.seconds.to_string())
+                    .unwrap_or_default(),
+                i.routine
+                    .as_ref()
+                    .map(|r| r.actor.clone())
+                    .unwrap_or_default(),
             ]
         }),
     )

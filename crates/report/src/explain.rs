@@ -65,9 +65,10 @@ fn header(out: &mut dyn Write, i: &Incident) -> io::Result<()> {
         (_, 1) => "ephemeral reset",
         _ => "failed attempts only",
     };
+    let qualifier = crate::machine_notes::qualifier(i).map_or(String::new(), |q| format!("; {q}"));
     writeln!(
         out,
-        "Incident {}  {} (score {} of 2: {why})",
+        "Incident {}  {} (score {} of 2: {why}{qualifier})",
         terminal(&i.incident_id),
         i.severity.as_str().to_uppercase(),
         i.suspicion_score
@@ -98,6 +99,16 @@ fn header(out: &mut dyn Write, i: &Incident) -> io::Result<()> {
     writeln!(out, "  chains      {}", list(&i.chains))?;
     writeln!(out, "  actors      {}", list(&i.actors))?;
     writeln!(out, "  source IPs  {}", list(&i.source_ips))?;
+    writeln!(
+        out,
+        "  new machine {}",
+        if i.new_machine { "yes" } else { "no" }
+    )?;
+    for (label, note) in crate::machine_notes::notes(i) {
+        if label != "new machine" {
+            writeln!(out, "  {label:<11} {}", terminal(&note))?;
+        }
+    }
     for note in &i.tuning_notes {
         writeln!(out, "  tuning      {}", terminal(note))?;
     }

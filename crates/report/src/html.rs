@@ -66,6 +66,7 @@ ephemeral reset on one machine escalate; either alone is for review.</p></header
     for (severity, heading) in [
         (Severity::Escalate, "Escalate"),
         (Severity::Review, "Review"),
+        (Severity::Info, "Info: routine resets"),
         (Severity::None, "Failed attempts only"),
     ] {
         let group: Vec<&(&Incident, String)> = live

@@ -36,6 +36,7 @@ pub mod explain;
 mod format;
 mod html;
 mod jsonl;
+mod machine_notes;
 mod ocsf;
 mod output;
 pub mod playbook;

@@ -21,6 +21,7 @@
 //! | `evidence[]` | `finding_info.related_events[]` (API Activity 6003) and `evidences[]` |
 //! | `actors`, `source_ips`, user agents, resources | `observables[]` |
 //! | `is_snapshot_restore`, `is_ephemeral_reset`, `failed_attempts`, `target_kind`, `severity` | `unmapped.*` |
+//! | `new_machine`, `downtime`, `routine` (severity `info` is `severity_id` 1, not an alert) | `unmapped.*` |
 //! | `chains`' investigation guide and response playbook (playbooks.toml) | `remediation.desc`, `remediation.references` |
 //!
 //! Every string from a log is data: serde_json escapes what JSON requires (quotes, control
@@ -97,7 +98,7 @@ fn finding(i: &Incident) -> Value {
         "status_id": status.0,
         "status": status.1,
         "status_detail": status_detail(i).map(|s| text(&s)),
-        "is_alert": i.suppressed_by.is_none() && i.severity > Severity::None,
+        "is_alert": i.suppressed_by.is_none() && i.severity > Severity::Info,
         "message": text(&title),
         "finding_info": finding_info(i, &title),
         "resources": cloud::resources(i),
@@ -129,6 +130,11 @@ fn finding(i: &Incident) -> Value {
             "target_kind": text(&i.target_kind),
         },
     });
+    if let Some(unmapped) = finding["unmapped"].as_object_mut() {
+        unmapped.insert("new_machine".into(), Value::Bool(i.new_machine));
+        unmapped.insert("downtime".into(), downtime(i));
+        unmapped.insert("routine".into(), routine(i));
+    }
     prune(&mut finding);
     finding
 }
@@ -187,10 +193,31 @@ fn halves(i: &Incident) -> &'static str {
     }
 }
 
+/// `unmapped.downtime`: how long the machine was down (none when it was not stopped).
+fn downtime(i: &Incident) -> Value {
+    i.downtime.as_ref().map_or(
+        Value::Null,
+        |d| json!({"seconds": d.seconds, "human": text(&d.human), "still_down": d.still_down}),
+    )
+}
+
+/// `unmapped.routine`: the earlier resets that make a routine (`info`) incident a habit.
+fn routine(i: &Incident) -> Value {
+    i.routine.as_ref().map_or(Value::Null, |r| {
+        json!({
+            "actor": text(&r.actor),
+            "times_seen": r.times_seen,
+            "first_seen": format_time(&r.first_seen),
+            "usual_hours": r.usual_hours.iter().map(|h| text(h)).collect::<Vec<_>>(),
+        })
+    })
+}
+
 fn title(i: &Incident) -> String {
     let verdict = match i.severity {
         Severity::Escalate => "Cloud instance revert",
         Severity::Review => "Possible cloud instance revert",
+        Severity::Info => "Routine cloud instance reset",
         Severity::None => "Failed cloud instance revert attempt",
     };
     format!(

@@ -89,6 +89,7 @@ fn severity_style(i: &Incident, colour: bool) -> anstyle::Style {
     match i.severity.as_str() {
         "escalate" => Style::new().bold().fg_color(Some(AnsiColor::Red.into())),
         "review" => Style::new().bold().fg_color(Some(AnsiColor::Yellow.into())),
+        "info" => Style::new().fg_color(Some(AnsiColor::Blue.into())),
         _ => Style::new().dimmed(),
     }
 }
@@ -103,6 +104,10 @@ fn incidents(out: &mut dyn Write, incidents: &[Incident], colour: bool) -> io::R
             (1, 0) => "snapshot restore",
             (0, 1) => "ephemeral reset",
             _ => "failed attempts only",
+        };
+        let why = match crate::machine_notes::qualifier(i) {
+            Some(q) => format!("{why}; {q}"),
+            None => why.to_string(),
         };
         let style = severity_style(i, colour);
         writeln!(
@@ -124,6 +129,9 @@ fn incidents(out: &mut dyn Write, incidents: &[Incident], colour: bool) -> io::R
             format_time(&i.first_seen),
             format_time(&i.last_seen)
         )?;
+        for (label, note) in crate::machine_notes::notes(i) {
+            writeln!(out, "  {label}: {}", cell(&note))?;
+        }
         if let Some(rule) = &i.suppressed_by {
             writeln!(out, "  suppressed by: {}", cell(rule))?;
         }

@@ -38,10 +38,14 @@ pub(crate) fn diff(
         .collect();
     let mut alerts = 0;
     for incident in incidents {
-        if incident.severity == Severity::None || incident.suppressed_by.is_some() {
+        // A routine reset (info) is not alerted: it is held, listed and counted, and it alerts
+        // as `opened` if a restore or an unusual call later makes it more (docs/SERVE.md).
+        let Some(level) = level(incident.severity) else {
+            continue;
+        };
+        if incident.suppressed_by.is_some() {
             continue;
         }
-        let level = incident.severity as u8;
         let before = part.emitted.get(&incident.incident_id).copied();
         let kind = match before {
             None => "opened",
@@ -74,6 +78,16 @@ pub(crate) fn diff(
         changes.drop_emitted.push(store::key(part_key, &id));
     }
     alerts
+}
+
+/// The level an alerted severity is stored at (1 review, 2 escalate, as state files have
+/// always held them); none for what is not alerted.
+fn level(severity: Severity) -> Option<u8> {
+    match severity {
+        Severity::Review => Some(1),
+        Severity::Escalate => Some(2),
+        Severity::None | Severity::Info => None,
+    }
 }
 
 /// An alert: the incident as `hunt --format jsonl` prints it, with what happened to it.

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use revertwatch_decode::Limits;
-use revertwatch_detect::{event_key, Horizon, Incident, Severity};
+use revertwatch_detect::{event_key, Horizon, Incident, ResetSeen, Severity};
 use revertwatch_normalize::{ApiCall, Ingest, Selection};
 use revertwatch_pack::Pack;
 use revertwatch_tuning::{apply, Tuning};
@@ -149,6 +149,14 @@ impl Engine {
             part.detector.remember(&incident);
             part.closed.insert(id.to_string(), Closed::of(&incident));
         }
+        for (key, json) in loaded.routine {
+            let (part, _) = store::split_key(&key);
+            let seen: ResetSeen = serde_json::from_slice(&json).map_err(|e| {
+                ServeError::Corrupt(key.replace('\0', "/"), format!("a reset seen: {e}"))
+            })?;
+            keys.insert(part.to_string());
+            self.part(part).detector.remember_reset(seen);
+        }
         for key in keys {
             let incidents = self.open_incidents(&key);
             self.parts.get_mut(&key).expect("present").incidents = incidents;
@@ -216,6 +224,7 @@ impl Engine {
             report.alerts += alerts;
             part.incidents = incidents;
             self.expire(part_key, &mut changes);
+            self.persist_routine(part_key, &mut changes);
         }
         self.cap(&mut changes);
         if !changes.is_empty() {
@@ -418,6 +427,24 @@ impl Engine {
         }
     }
 
+    /// Writes what the partition's routine evidence gained and lost: habits survive a
+    /// restart, though the calls they were seen in are let go.
+    fn persist_routine(&mut self, part_key: &str, changes: &mut Changes) {
+        let Some(part) = self.parts.get_mut(part_key) else {
+            return;
+        };
+        let drained = part.detector.drain_routine();
+        for seen in drained.dropped {
+            changes.drop_routine.push(routine_key(part_key, &seen));
+        }
+        for seen in drained.added {
+            let json = serde_json::to_vec(&seen).unwrap_or_default();
+            changes
+                .put_routine
+                .push((routine_key(part_key, &seen), json));
+        }
+    }
+
     /// Keeps the state under `max_calls` by evicting the oldest calls anywhere.
     fn cap(&mut self, changes: &mut Changes) {
         let held: usize = self.parts.values().map(|p| p.detector.held()).sum();
@@ -474,6 +501,7 @@ impl Engine {
                     (false, Severity::Escalate) => counts.escalate += 1,
                     (false, Severity::Review) => counts.review += 1,
                     (false, Severity::None) => counts.failed_only += 1,
+                    (false, Severity::Info) => counts.info += 1,
                 }
             }
         }
@@ -499,6 +527,14 @@ fn held(mut call: ApiCall, hold_records: bool) -> ApiCall {
 fn stored(call: &ApiCall) -> Vec<u8> {
     serde_json::to_vec(&json!({"origin": &*call.origin.source, "record": &*call.record}))
         .unwrap_or_default()
+}
+
+/// A reset's key in the store: a hash, as what it names is log-derived (and may hold `\0`).
+fn routine_key(part_key: &str, seen: &ResetSeen) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(serde_json::to_vec(seen).unwrap_or_default());
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    store::key(part_key, &hex)
 }
 
 fn relaxed() -> std::sync::atomic::Ordering {

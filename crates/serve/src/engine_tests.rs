@@ -236,16 +236,17 @@ mod lifecycle {
     fn an_incident_past_the_horizon_closes_survives_a_restart_and_is_forgotten_later() {
         let dir = tempfile::tempdir().unwrap();
         let mut first = engine(dir.path(), load_default());
+        // Starts, not stops: a stopped machine's incident stays open until its start.
         apply(
             &mut first,
-            vec![cycle("StopInstances", "2026-03-14T02:00:00Z", I)],
+            vec![cycle("StartInstances", "2026-03-14T02:00:00Z", I)],
         );
         let other = "i-0abc000000000d002";
-        // 30 hours later: the first stop is behind the partition's newest call by more than the
-        // horizon (four windows of 6 h: the default pack chains three lineage hops).
+        // 30 hours later: the first start is behind the partition's newest call by more than
+        // the horizon (four windows of 6 h: the default pack chains three lineage hops).
         apply(
             &mut first,
-            vec![cycle("StopInstances", "2026-03-15T08:00:00Z", other)],
+            vec![cycle("StartInstances", "2026-03-15T08:00:00Z", other)],
         );
         let stored = first.store.load(None).unwrap();
         assert_eq!(
@@ -260,11 +261,11 @@ mod lifecycle {
 
         let mut second = engine(dir.path(), load_default());
         assert_eq!(listed(&second), before);
-        // The closed stop's machine again, within the window of the closed incident's last
+        // The closed start's machine again, within the window of the closed incident's last
         // call as seen from nowhere: a new incident, not a reopening.
         apply(
             &mut second,
-            vec![cycle("StartInstances", "2026-03-14T02:30:00Z", I)],
+            vec![cycle("StopInstances", "2026-03-14T02:30:00Z", I)],
         );
         let on_first: Vec<Value> = listed(&second)
             .into_iter()
@@ -274,7 +275,7 @@ mod lifecycle {
         // Eight days on, past --keep-closed (7 days), the closed incident is forgotten.
         apply(
             &mut second,
-            vec![cycle("StopInstances", "2026-03-23T03:00:00Z", other)],
+            vec![cycle("StartInstances", "2026-03-23T03:00:00Z", other)],
         );
         let ids: Vec<Value> = listed(&second)
             .iter()

@@ -38,6 +38,8 @@ pub struct IncidentCounts {
     pub escalate: u64,
     pub suppressed: u64,
     pub failed_only: u64,
+    /// Routine resets (severity info): held, never alerted.
+    pub info: u64,
 }
 
 #[derive(Default)]
@@ -260,6 +262,7 @@ impl Metrics {
                 ("severity=\"escalate\"".into(), c.escalate),
                 ("severity=\"suppressed\"".into(), c.suppressed),
                 ("severity=\"none\"".into(), c.failed_only),
+                ("severity=\"info\"".into(), c.info),
             ],
         );
     }

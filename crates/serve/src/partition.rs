@@ -21,7 +21,8 @@ pub(crate) struct Partition {
 impl Partition {
     pub fn new(pack: &Pack, horizon: Horizon) -> Partition {
         Partition {
-            detector: Detector::new(pack.clone(), horizon),
+            // Routine evidence outlives the calls it came from: the engine persists it.
+            detector: Detector::new(pack.clone(), horizon).persist_routine(),
             emitted: BTreeMap::new(),
             incidents: Vec::new(),
             closed: BTreeMap::new(),

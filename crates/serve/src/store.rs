@@ -19,6 +19,9 @@ const EMITTED: TableDefinition<&str, u8> = TableDefinition::new("emitted");
 /// `<partition>\0<incident id>` -> an incident whose calls aged out of state (JSON), kept
 /// for `--keep-closed` so that `/incidents` still shows it.
 const CLOSED: TableDefinition<&str, &[u8]> = TableDefinition::new("closed");
+/// `<partition>\0<hash of the reset>` -> a reset seen (JSON): the evidence routine resets are
+/// judged on, kept after the calls themselves are let go (28 days, bounded per machine).
+const ROUTINE: TableDefinition<&str, &[u8]> = TableDefinition::new("routine");
 /// Sequence -> one alert (JSON), until every alert sink has it.
 const OUTBOX: TableDefinition<u64, &[u8]> = TableDefinition::new("outbox");
 
@@ -44,6 +47,8 @@ pub struct Changes {
     pub alerts: Vec<Vec<u8>>,
     pub put_closed: Vec<(String, Vec<u8>)>,
     pub drop_closed: Vec<String>,
+    pub put_routine: Vec<(String, Vec<u8>)>,
+    pub drop_routine: Vec<String>,
     /// Partitions whose every record and emitted state go (a partition handed to this
     /// instance is rebuilt from its stream).
     pub clear_prefixes: Vec<String>,
@@ -58,6 +63,8 @@ impl Changes {
             && self.alerts.is_empty()
             && self.put_closed.is_empty()
             && self.drop_closed.is_empty()
+            && self.put_routine.is_empty()
+            && self.drop_routine.is_empty()
             && self.clear_prefixes.is_empty()
     }
 }
@@ -68,6 +75,7 @@ pub struct Loaded {
     pub records: Vec<(String, Vec<u8>)>,
     pub emitted: Vec<(String, u8)>,
     pub closed: Vec<(String, Vec<u8>)>,
+    pub routine: Vec<(String, Vec<u8>)>,
 }
 
 pub fn key(partition: &str, item: &str) -> String {
@@ -99,6 +107,7 @@ impl Store {
         let records = txn.open_table(RECORDS).map_err(|x| e(x.into()))?;
         let emitted = txn.open_table(EMITTED).map_err(|x| e(x.into()))?;
         let closed = txn.open_table(CLOSED).map_err(|x| e(x.into()))?;
+        let routine = txn.open_table(ROUTINE).map_err(|x| e(x.into()))?;
         let mut loaded = Loaded::default();
         let ranges: Vec<(String, Option<String>)> = match only {
             None => vec![(String::new(), None)],
@@ -124,6 +133,11 @@ impl Store {
                 let row = (k.value().to_string(), v.value().to_vec());
                 loaded.closed.push(row);
             }
+            for row in routine.range::<&str>(range).map_err(|x| e(x.into()))? {
+                let (k, v) = row.map_err(|x| e(x.into()))?;
+                let row = (k.value().to_string(), v.value().to_vec());
+                loaded.routine.push(row);
+            }
         }
         Ok(loaded)
     }
@@ -138,6 +152,7 @@ impl Store {
             let mut emitted = txn.open_table(EMITTED).map_err(|x| e(x.into()))?;
             let mut outbox = txn.open_table(OUTBOX).map_err(|x| e(x.into()))?;
             let mut closed = txn.open_table(CLOSED).map_err(|x| e(x.into()))?;
+            let mut routine = txn.open_table(ROUTINE).map_err(|x| e(x.into()))?;
             for prefix in &changes.clear_prefixes {
                 let start = format!("{prefix}\0");
                 let end = format!("{prefix}\u{1}");
@@ -150,6 +165,18 @@ impl Store {
                 closed
                     .retain_in(start.as_str()..end.as_str(), |_, _| false)
                     .map_err(|x| e(x.into()))?;
+                routine
+                    .retain_in(start.as_str()..end.as_str(), |_, _| false)
+                    .map_err(|x| e(x.into()))?;
+            }
+            // Puts first: a reset seen and aged out within one batch ends up gone.
+            for (k, v) in &changes.put_routine {
+                routine
+                    .insert(k.as_str(), v.as_slice())
+                    .map_err(|x| e(x.into()))?;
+            }
+            for k in &changes.drop_routine {
+                routine.remove(k.as_str()).map_err(|x| e(x.into()))?;
             }
             for (k, v) in &changes.put_closed {
                 closed

@@ -61,6 +61,9 @@ fn incident(n: usize) -> Incident {
             tags: vec![("Name".into(), "web\t1".into())],
             origin: "cloudtrail.json:1".into(),
         }],
+        new_machine: false,
+        downtime: None,
+        routine: None,
     }
 }
 

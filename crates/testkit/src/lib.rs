@@ -11,6 +11,7 @@
 #![deny(missing_docs)]
 
 pub mod cloudtrail;
+pub mod lifecycle;
 pub mod reference;
 
 use std::path::{Path, PathBuf};

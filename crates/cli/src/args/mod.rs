@@ -149,6 +149,15 @@ pub struct HuntArgs {
     #[arg(long)]
     pub show_failed: bool,
 
+    /// Also list routine resets in tables, CSV and the HTML report. A reset is routine (severity
+    /// `info`) when the same identity (the role a session was issued from, never its session
+    /// name) made the same stop or start on the same machine, at about the same time of day
+    /// (±90 minutes), on at least 3 earlier days of the 28 before, and the incident has no
+    /// restore: an owner's evening stop and morning start. They are counted in the summary and
+    /// always in jsonl and ocsf, with their evidence (`routine`).
+    #[arg(long)]
+    pub show_routine: bool,
+
     /// Exit 1 when an incident at or above this severity is found.
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOn>,

@@ -85,9 +85,10 @@ fn count(summary: &mut Summary, incidents: &[Incident]) -> Option<Severity> {
         match i.severity {
             Severity::Escalate => summary.escalate += 1,
             Severity::Review => summary.review += 1,
+            Severity::Info => summary.info += 1,
             Severity::None => summary.failed_only += 1,
         }
-        if i.severity > Severity::None {
+        if i.severity > Severity::Info {
             worst = worst.max(Some(i.severity));
         }
     }
@@ -104,6 +105,7 @@ fn write_view(
     incidents.retain(|i| {
         (output.show_failed || i.severity > Severity::None)
             && !(output.hide_suppressed && i.suppressed_by.is_some())
+            && !(output.hide_routine && i.severity == Severity::Info)
     });
     let writer = output.format.output(output.colour);
     match output.view {

@@ -41,6 +41,8 @@ pub struct Output {
     pub path: Option<PathBuf>,
     /// Tables, CSV and the report hide the suppressed; machine formats carry every incident.
     pub hide_suppressed: bool,
+    /// Tables, CSV and the report hide routine resets (`info`) unless `--show-routine`.
+    pub hide_routine: bool,
     pub show_failed: bool,
     /// `--explain ID`: the explanation of one incident instead of the listing.
     pub explain: Option<String>,
@@ -133,7 +135,9 @@ fn selection(profile: &Profile) -> Selection {
 fn correlation(profile: &Profile, args: &HuntArgs) -> Correlation {
     match profile {
         Profile::Pack(pack) if !args.hold_all && args.view != View::Calls => {
-            let horizon = Horizon::new(pack, args.window, args.allowed_lateness);
+            // A stopped machine waits for its start over the whole run, as --hold-all does.
+            let horizon = Horizon::new(pack, args.window, args.allowed_lateness)
+                .with_provenance(std::time::Duration::MAX);
             let detector = Detector::new(pack.clone(), horizon);
             Correlation::TimeOrdered {
                 detector: Box::new(match args.closing_from {
@@ -167,6 +171,7 @@ fn output(args: &HuntArgs) -> Output {
     Output {
         hide_suppressed: !matches!(format, Format::Jsonl | Format::Ocsf)
             && !args.tuning.show_suppressed,
+        hide_routine: !matches!(format, Format::Jsonl | Format::Ocsf) && !args.show_routine,
         format,
         view: args.view,
         colour,

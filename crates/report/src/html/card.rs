@@ -17,6 +17,7 @@ pub fn badge(incident: &Incident) -> (&'static str, &'static str) {
     match incident.severity {
         Severity::Escalate => ("escalate", "ESCALATE"),
         Severity::Review => ("review", "REVIEW"),
+        Severity::Info => ("info", "INFO (ROUTINE)"),
         Severity::None => ("failed", "FAILED ONLY"),
     }
 }
@@ -31,6 +32,14 @@ pub fn why(incident: &Incident) -> &'static str {
     }
 }
 
+/// [`why`], with what lowered the severity below the score's (`routine`, `new machine`).
+fn why_qualified(incident: &Incident) -> String {
+    match crate::machine_notes::qualifier(incident) {
+        Some(q) => format!("{}; {q}", why(incident)),
+        None => why(incident).to_string(),
+    }
+}
+
 /// Writes the card. `anchor` is the element id the overview links to; it is made by the report,
 /// never taken from a log.
 pub fn write(out: &mut dyn Write, incident: &Incident, anchor: &str) -> io::Result<()> {
@@ -42,7 +51,7 @@ pub fn write(out: &mut dyn Write, incident: &Incident, anchor: &str) -> io::Resu
 <h3 class=\"incident-id\">{}</h3><span class=\"score\">score {} of 2 · {}</span>",
         Esc(&incident.incident_id),
         incident.suspicion_score,
-        why(incident),
+        Esc(&why_qualified(incident)),
     )?;
     if let Some(rule) = &incident.suppressed_by {
         write!(
@@ -74,6 +83,14 @@ pub fn write(out: &mut dyn Write, incident: &Incident, anchor: &str) -> io::Resu
     }
     writeln!(out, "</span></p>")?;
     write_facts(out, incident)?;
+    let machine = crate::machine_notes::notes(incident);
+    if !machine.is_empty() {
+        writeln!(out, "<ul class=\"notes machine\">")?;
+        for (label, note) in &machine {
+            writeln!(out, "<li><b>{label}</b>: {}</li>", Esc(note))?;
+        }
+        writeln!(out, "</ul>")?;
+    }
     if !incident.tuning_notes.is_empty() {
         writeln!(out, "<ul class=\"notes\">")?;
         for note in &incident.tuning_notes {

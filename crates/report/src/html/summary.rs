@@ -34,6 +34,7 @@ fn write_tiles(out: &mut dyn Write, incidents: &[Incident]) -> io::Result<()> {
     let suppressed = incidents.len() - live().count();
     let downgraded = live().filter(|i| i.downgraded_by.is_some()).count();
     let failed_only = count(Severity::None);
+    let routine = count(Severity::Info);
 
     tile(
         out,
@@ -63,6 +64,15 @@ fn write_tiles(out: &mut dyn Write, incidents: &[Incident]) -> io::Result<()> {
         "downgraded",
         "escalate → review by a rule",
     )?;
+    if routine > 0 {
+        tile(
+            out,
+            "info",
+            routine,
+            "info",
+            "routine resets (--show-routine)",
+        )?;
+    }
     if failed_only > 0 {
         tile(
             out,

@@ -53,10 +53,13 @@ pub const SUB_TECHNIQUE: (&str, &str, &str) = (
 /// is one instance or VM. `review` (half of the technique, which is also what DR tests and
 /// schedulers do) is Medium, "action is required but the situation is not serious". Failed
 /// attempts only (`--show-failed`) are Low: the analyst decides whether a denied restore matters.
+/// A routine reset (`info`: the same identity's habit on that machine, no restore) is
+/// Informational.
 pub fn severity(s: Severity) -> Enum {
     match s {
         Severity::Escalate => (4, "High"),
         Severity::Review => (3, "Medium"),
+        Severity::Info => (1, "Informational"),
         Severity::None => (2, "Low"),
     }
 }
