@@ -50,6 +50,7 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<i32> {
         clouds,
         containers,
         plant_scenarios: !args.no_scenarios,
+        habits: args.habits,
     };
     let report = simulate(&opts).context("simulate")?;
     let secs = report.elapsed.as_secs_f64().max(1e-9);

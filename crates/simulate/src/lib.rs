@@ -35,6 +35,12 @@
 //!   at most (an Instance Scheduler's nightly stop and morning start twelve hours apart, AWS
 //!   Backup's daily cross-region `CopySnapshot`, Azure Automation and GCP instance-schedule
 //!   stops); no noise forms an `escalate`.
+//! - **Habits.** With [`Options::habits`] the run is an estate with habits (dev boxes their
+//!   owners stop every evening, schedulers, a patch night, snapshot copies, restore tests,
+//!   Auto Scaling, one-offs) and six planted reverts replace the usual scenarios; their calls
+//!   draw from their own seeds. One planted revert is made on a dev box by its owner, whose
+//!   routine gives that target other incidents too: its expectation names the one that
+//!   escalates. Without it, the output is what it was before habits existed, byte for byte.
 //! - Files are written (and overwritten) under [`Options::out_dir`]; nothing there is deleted,
 //!   so start from an empty directory to compare runs.
 //!
@@ -73,6 +79,7 @@ mod azure;
 mod emit;
 mod error;
 mod gcp;
+mod habits;
 mod json;
 mod options;
 mod plan;

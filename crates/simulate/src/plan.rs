@@ -38,6 +38,11 @@ pub(crate) fn build(setup: &Setup) -> Plan {
         fixed: Vec::new(),
     };
     let opts = setup.opts;
+    if opts.habits {
+        crate::habits::build(setup, &mut plan);
+        sort_planted(&mut plan);
+        return plan;
+    }
     if !opts.plant_scenarios {
         return plan;
     }
@@ -97,10 +102,14 @@ pub(crate) fn build(setup: &Setup) -> Plan {
             }
         }
     }
+    sort_planted(&mut plan);
+    plan
+}
+
+fn sort_planted(plan: &mut Plan) {
     plan.planted.sort_by(|a, b| {
         (a.first_event_time.as_str(), a.id.as_str()).cmp(&(b.first_event_time.as_str(), &b.id))
     });
-    plan
 }
 
 /// A cloud's scenario kinds, in the order they take their slices of the time range.

@@ -81,7 +81,15 @@ pub(crate) fn run_shard(setup: &Setup, sh: &Shard) -> Result<Stats> {
     match sh.container {
         Container::AwsS3Gz | Container::AwsJsonl => {
             let (acct, region) = setup.aws_scope(sh.scope);
-            let gen = AwsGen::new(acct, region, &opts.aws_regions, sh.pool_seed, sh.seed, sh.a);
+            let habits = crate::habits::aws_cast(setup);
+            let gen = AwsGen::new(
+                acct,
+                region,
+                &opts.aws_regions,
+                (sh.pool_seed, sh.seed),
+                sh.a,
+                habits,
+            );
             let fixed = own_calls(sh, |c| match c {
                 AnyCall::Aws(c) => Some(c),
                 _ => None,
@@ -104,7 +112,8 @@ pub(crate) fn run_shard(setup: &Setup, sh: &Shard) -> Result<Stats> {
         Container::AzureEventHub | Container::AzureRest => {
             let sub = &opts.azure_subscriptions[sh.scope];
             let rest = sh.container == Container::AzureRest;
-            let gen = AzureGen::new(sub, sh.pool_seed, sh.seed, rest);
+            let habits = crate::habits::azure_cast(setup);
+            let gen = AzureGen::new(sub, (sh.pool_seed, sh.seed), rest, habits);
             let fixed = own_calls(sh, |c| match c {
                 AnyCall::Azure(c) => Some(c),
                 _ => None,
@@ -119,7 +128,8 @@ pub(crate) fn run_shard(setup: &Setup, sh: &Shard) -> Result<Stats> {
         }
         Container::GcpJsonl => {
             let project = &opts.gcp_projects[sh.scope];
-            let gen = GcpGen::new(project, sh.pool_seed, sh.seed);
+            let habits = crate::habits::gcp_cast(setup);
+            let gen = GcpGen::new(project, (sh.pool_seed, sh.seed), habits);
             let fixed = own_calls(sh, |c| match c {
                 AnyCall::Gcp(c) => Some(c),
                 _ => None,

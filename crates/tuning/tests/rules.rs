@@ -557,3 +557,51 @@ fn the_service_roles_of_drs_image_builder_and_scheduler_v3_are_vouched_for() {
         );
     }
 }
+
+/// Instance Scheduler v3 (AWS Solutions SO0030, v3.x) acts from the role its stack names
+/// `<namespace>-Scheduler-Role`, in sessions named `<role>-<account>-<region>`. The built-in
+/// vouches for that role; a session given the same name on an ordinary role, or a role that
+/// only contains the name, is not vouched for, because the session name is the caller's choice.
+#[test]
+fn an_instance_scheduler_v3_session_is_vouched_for_and_its_name_on_another_role_is_not() {
+    let tuning = revertwatch_tuning::Tuning::default().with_builtins(&[]);
+    let v3 = |role: &str, session: &str| {
+        let mut c = role_session(role, session);
+        c.source_ip = "3.236.118.42";
+        c.user_agent = "Boto3/1.34.51 md/Botocore#1.34.51 exec-env/AWS_Lambda_python3.11 AwsSolution/SO0030/v3.0.5";
+        c
+    };
+    let verdict = |caller: &Caller| {
+        let mut incidents = vec![stop_start(caller, caller)];
+        revertwatch_tuning::apply(&mut incidents, &tuning, today());
+        incidents.remove(0).suppressed_by
+    };
+    for ns in ["prod", "is-v3", "acme-eu"] {
+        let role = format!("{ns}-Scheduler-Role");
+        let session = format!("{role}-{ACCOUNT}-eu-central-1");
+        let scheduler = v3(&role, &session);
+        assert!(
+            scheduler
+                .identity
+                .contains(&format!("assumed-role/{role}/{session}")),
+            "the session's ARN is the v3 shape"
+        );
+        assert_eq!(
+            verdict(&scheduler).as_deref(),
+            Some("aws-instance-scheduler"),
+            "{role}"
+        );
+        for (role, session) in [
+            ("Admin".to_string(), session.clone()),
+            ("Admin".to_string(), role.clone()),
+            (format!("{role}-Admin"), session.clone()),
+            (format!("{role}/Admin"), session.clone()),
+        ] {
+            assert_eq!(
+                verdict(&v3(&role, &session)),
+                None,
+                "role `{role}`, session `{session}` must not be vouched for"
+            );
+        }
+    }
+}

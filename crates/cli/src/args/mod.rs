@@ -260,6 +260,15 @@ pub struct SimulateArgs {
     /// Background noise only: plant no scenarios.
     #[arg(long)]
     pub no_scenarios: bool,
+    /// An estate with habits, to measure the review queue (issue 17): dev boxes their owners
+    /// stop every weekday evening and start every morning (±30 min), prod servers on
+    /// Instance Scheduler v3 / Azure Automation / GCP instance schedules, one patch night,
+    /// DLM's daily and a person's weekly snapshot copies, AWS Backup restore testing, Auto
+    /// Scaling, a few one-off stop/starts a day, and six planted reverts (one prepared the day
+    /// before, one deleting the replaced volume, one by a dev box's owner) instead of the usual
+    /// scenarios. Use with --days 14; see scripts/review-queue.
+    #[arg(long)]
+    pub habits: bool,
 }
 
 fn parse_size(s: &str) -> Result<u64, String> {

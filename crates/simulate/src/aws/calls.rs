@@ -15,6 +15,8 @@ pub(crate) enum Who {
     Asg,
     Dlm,
     Backup,
+    /// the estate's habit cast (`crate::habits`): owners, patcher, copier, on-call, scheduler v3
+    Habit(u16),
 }
 
 #[derive(Clone, Debug)]
@@ -97,6 +99,13 @@ pub(crate) enum Call {
         src: String,
         dst: String,
         src_region: String,
+    },
+    /// `CreateReplaceRootVolumeTask` from a snapshot, deleting the replaced volume or not
+    ReplaceRootVolume {
+        who: Who,
+        inst: String,
+        snap: String,
+        delete: bool,
     },
     AsgRun {
         ids: Vec<String>,

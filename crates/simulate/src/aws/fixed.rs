@@ -11,6 +11,7 @@ use crate::time::SEC;
 impl AwsGen {
     pub(super) fn who(&self, who: &Who) -> &Persona {
         let i = match who {
+            Who::Habit(k) => return &self.habit[*k as usize],
             Who::Attacker(k) => (*k as usize).min(ATTACKERS - 1),
             Who::Ops => 3,
             Who::DrOperator => 4,
@@ -62,6 +63,16 @@ impl AwsGen {
                 false,
                 self.hosts.ec2.as_str(),
             ),
+            Call::ReplaceRootVolume {
+                who,
+                inst,
+                snap,
+                delete,
+            } => {
+                let p = self.who(who);
+                self.replace_root(b, r, p, t, (inst, snap), *delete, &rid);
+                (p, false, self.hosts.ec2.as_str())
+            }
             _ => (
                 self.fixed_instances(b, r, t, call, &rid),
                 false,
@@ -239,6 +250,35 @@ impl AwsGen {
         }
     }
 
+    /// `CreateReplaceRootVolumeTask`, in the request and response shapes CloudTrail logs for
+    /// the API's newer (query-wrapped) calls: the request under
+    /// `CreateReplaceRootVolumeTaskRequest`, the task under `CreateReplaceRootVolumeTaskResponse`
+    /// (docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateReplaceRootVolumeTask.html).
+    #[allow(clippy::too_many_arguments)]
+    fn replace_root(
+        &self,
+        b: &mut Vec<u8>,
+        r: &mut Rng,
+        p: &Persona,
+        t: i64,
+        (inst, snap): (&str, &str),
+        delete: bool,
+        rid: &Uuid,
+    ) {
+        let cli = "ec2.create-replace-root-volume-task";
+        self.ec2_head(b, p, t, "CreateReplaceRootVolumeTask", cli);
+        let token = r.uuid();
+        let task = r.string(|r, v| {
+            v.extend_from_slice(b"replacevol-0");
+            r.hex(v, 16)
+        });
+        w!(
+            b,
+            r#","requestParameters":{{"CreateReplaceRootVolumeTaskRequest":{{"InstanceId":"{inst}","SnapshotId":"{snap}","DeleteReplacedRootVolume":{delete},"ClientToken":"{token}"}}}},"responseElements":{{"CreateReplaceRootVolumeTaskResponse":{{"xmlns":"http://ec2.amazonaws.com/doc/2016-11-15/","replaceRootVolumeTask":{{"replaceRootVolumeTaskId":"{task}","instanceId":"{inst}","taskState":"pending","startTime":"{}","tagSet":"","snapshotId":"{snap}","deleteReplacedRootVolume":{delete}}},"requestId":"{rid}"}}}}"#,
+            crate::time::iso_string(t, 0)
+        );
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn create_volume(
         &self,
@@ -315,9 +355,16 @@ impl AwsGen {
             } => {
                 let p = self.who(who);
                 self.ec2_head(b, p, t, "CopySnapshot", "ec2.copy-snapshot");
+                let desc = match who {
+                    Who::Dlm => format!(
+                        "Copied for DLM policy policy-0a1b2c3d4e5f60718 from {src} in {src_region}"
+                    ),
+                    Who::Habit(_) => format!("[Copied {src} from {src_region}] weekly DR copy"),
+                    _ => "This snapshot is created by the AWS Backup service.".to_string(),
+                };
                 w!(
                     b,
-                    r#","requestParameters":{{"sourceSnapshotId":"{src}","sourceRegion":"{src_region}","description":"This snapshot is created by the AWS Backup service.","encrypted":false}},"responseElements":{{"requestId":"{rid}","snapshotId":"{dst}"}}"#
+                    r#","requestParameters":{{"sourceSnapshotId":"{src}","sourceRegion":"{src_region}","description":"{desc}","encrypted":false}},"responseElements":{{"requestId":"{rid}","snapshotId":"{dst}"}}"#
                 );
                 p
             }

@@ -4,7 +4,7 @@ use std::mem::take;
 
 use super::calls::{noise_id, Call};
 use super::personas::Persona;
-use super::roster::{cast, NOISE, SPECIAL};
+use super::roster::{cast, habit_cast, NOISE, SPECIAL};
 use crate::emit::{Emit, Fixed, Gen};
 use crate::error::Result;
 use crate::rng::{derive, Rng};
@@ -24,6 +24,8 @@ pub(crate) struct AwsGen {
     pub(super) hosts: Hosts,
     pub(super) p: Vec<Persona>,
     pub(super) special: Vec<Persona>,
+    /// the estate's habit cast, empty unless the run has habits
+    pub(super) habit: Vec<Persona>,
     pub(super) instances: Vec<String>,
     pub(super) volumes: Vec<String>,
     pub(super) snapshots: Vec<String>,
@@ -137,9 +139,9 @@ impl AwsGen {
         acct: &str,
         region: &str,
         regions: &[String],
-        pool_seed: u64,
-        shard_seed: u64,
+        (pool_seed, shard_seed): (u64, u64),
         day: i64,
+        habits: usize,
     ) -> AwsGen {
         let mut pool = Rng::new(pool_seed);
         let mut srng = Rng::new(derive(shard_seed, "personas", 0));
@@ -156,6 +158,8 @@ impl AwsGen {
         let keys = (0..4).map(|_| pool.uuid().to_string()).collect();
         let p = cast(&NOISE, acct, &instances, &mut srng, day);
         let special = cast(&SPECIAL, acct, &instances, &mut srng, day);
+        let mut hrng = Rng::new(derive(shard_seed, "habit-cast", 0));
+        let habit = habit_cast(acct, region, habits, &mut hrng, day);
         let mut lt = b"lt-0".to_vec();
         pool.hex(&mut lt, 16);
         AwsGen {
@@ -170,6 +174,7 @@ impl AwsGen {
             hosts: Hosts::new(region),
             p,
             special,
+            habit,
             sched: instances[..4].to_vec(),
             asg_ami: amis[0].clone(),
             instances,

@@ -33,14 +33,7 @@ pub(crate) fn plant(
     acct: &str,
     region: &str,
 ) -> (Planted, Vec<Fixed<Call>>) {
-    let ids = Ids {
-        attacker: Who::Attacker(rng.below(ATTACKERS as u64) as u8),
-        inst: planted_aws_id(rng, "i"),
-        snap: planted_aws_id(rng, "snap"),
-        vol: planted_aws_id(rng, "vol"),
-        old: planted_aws_id(rng, "vol"),
-        ami: planted_aws_id(rng, "ami"),
-    };
+    let ids = ids(rng);
     let first = time::iso_string(t0, 0);
     let p = |scenario: &str, target: &String, escalate: bool, chains: &[&str]| {
         planted(
@@ -339,4 +332,137 @@ fn backup_unattached(s: &Ids, t0: i64, source: String) -> Vec<Fixed<Call>> {
             },
         ),
     ]
+}
+
+/// A revert prepared the day before (issue 17, "a pause"): the volume is made from the snapshot
+/// at `t_restore`, and swapped in as root between a stop at `t_stop` and a start five minutes
+/// later, the next afternoon.
+pub(crate) fn prepared_revert(
+    rng: &mut Rng,
+    t_restore: i64,
+    t_stop: i64,
+    acct: &str,
+) -> (Planted, Vec<Fixed<Call>>) {
+    let s = ids(rng);
+    let w = || s.attacker.clone();
+    let device = || "/dev/xvda".to_string();
+    let chains = ["stop-start", "volume-from-snapshot-attached"];
+    let first = time::iso_string(t_restore, 0);
+    let p = planted(
+        Cloud::Aws,
+        "prepared-revert",
+        s.inst.clone(),
+        true,
+        &chains,
+        acct,
+        first,
+    );
+    let calls = vec![
+        at(
+            t_restore - 95 * SEC,
+            C::DescribeSnapshots {
+                who: w(),
+                snaps: one(&s.snap),
+            },
+        ),
+        at(
+            t_restore,
+            C::CreateVolume {
+                who: w(),
+                snap: s.snap.clone(),
+                vol: s.vol.clone(),
+                az_key: false,
+                tag: None,
+            },
+        ),
+        at(
+            t_stop,
+            C::Stop {
+                who: w(),
+                ids: one(&s.inst),
+            },
+        ),
+        at(
+            t_stop + 2 * MIN,
+            C::Detach {
+                who: w(),
+                vol: s.old.clone(),
+                inst: s.inst.clone(),
+                device: device(),
+            },
+        ),
+        at(
+            t_stop + 3 * MIN + 10 * SEC,
+            C::Attach {
+                who: w(),
+                vol: s.vol.clone(),
+                inst: s.inst.clone(),
+                device: device(),
+            },
+        ),
+        at(
+            t_stop + 5 * MIN,
+            C::Start {
+                who: w(),
+                ids: one(&s.inst),
+            },
+        ),
+    ];
+    (p, calls)
+}
+
+/// A revert in one call: `CreateReplaceRootVolumeTask` from a snapshot with
+/// `DeleteReplacedRootVolume`, which reboots the instance and deletes the evidence.
+pub(crate) fn replace_root(rng: &mut Rng, t0: i64, acct: &str) -> (Planted, Vec<Fixed<Call>>) {
+    let s = ids(rng);
+    let w = || s.attacker.clone();
+    let first = time::iso_string(t0, 0);
+    let chains = ["root-volume-replaced"];
+    let p = planted(
+        Cloud::Aws,
+        "root-replaced-evidence-deleted",
+        s.inst.clone(),
+        true,
+        &chains,
+        acct,
+        first,
+    );
+    let calls = vec![
+        at(
+            t0 - 70 * SEC,
+            C::DescribeInstances {
+                who: w(),
+                ids: one(&s.inst),
+            },
+        ),
+        at(
+            t0 - 40 * SEC,
+            C::DescribeSnapshots {
+                who: w(),
+                snaps: one(&s.snap),
+            },
+        ),
+        at(
+            t0,
+            C::ReplaceRootVolume {
+                who: w(),
+                inst: s.inst.clone(),
+                snap: s.snap.clone(),
+                delete: true,
+            },
+        ),
+    ];
+    (p, calls)
+}
+
+/// A scenario's fresh ids, drawn as `plant` draws them.
+fn ids(rng: &mut Rng) -> Ids {
+    Ids {
+        attacker: Who::Attacker(rng.below(ATTACKERS as u64) as u8),
+        inst: planted_aws_id(rng, "i"),
+        snap: planted_aws_id(rng, "snap"),
+        vol: planted_aws_id(rng, "vol"),
+        old: planted_aws_id(rng, "vol"),
+        ami: planted_aws_id(rng, "ami"),
+    }
 }

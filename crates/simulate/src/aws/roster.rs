@@ -275,3 +275,92 @@ fn persona(row: &Row, acct: &str, instances: &[String], srng: &mut Rng, day: i64
         }
     }
 }
+
+/// Instance Scheduler v3's namespace in this estate: its role is `<namespace>-Scheduler-Role`.
+pub(super) const SCHEDULER_NAMESPACE: &str = "is-prod";
+const SCHED_V3_UA: &str = "Boto3/1.34.51 md/Botocore#1.34.51 ua/2.0 os/linux#5.10.209-219.877.amzn2.x86_64 md/arch#x86_64 lang/python#3.11.8 md/pyimpl#CPython exec-env/AWS_Lambda_python3.11 cfg/retry-mode#legacy Botocore/1.34.51 AwsSolution/SO0030/v3.0.5";
+const DEV_SSO_ROLE: &str = "AWSReservedSSO_DeveloperAccess_3b8e1f0c9d2a4e71";
+
+/// The estate's habit cast (`crate::habits`) in `acct`/`region` on `day`: `n` personas, indexed
+/// by `Who::Habit(k)`. Role sessions draw their creation time and key from `srng`.
+pub(super) fn habit_cast(
+    acct: &str,
+    region: &str,
+    n: usize,
+    srng: &mut Rng,
+    day: i64,
+) -> Vec<Persona> {
+    use crate::habits::{login, COPIER, ONCALL, PATCHER, SCHEDULER};
+    let person = |ident: String, ip: String, ua: Ua| {
+        let console = matches!(ua, Ua::Console);
+        Persona {
+            ident,
+            ip,
+            ua,
+            tls: !console,
+            console,
+        }
+    };
+    (0..n as u16)
+        .map(|k| {
+            // before the day's first call (the patch night starts at 01:30)
+            let created = day + srng.below(HOUR as u64) as i64;
+            let role = |srng: &mut Rng, role: &str, session: &str| {
+                assumed_role(acct, role, "", session, created, None, false, srng)
+            };
+            match k {
+                PATCHER => person(
+                    role(srng, "PatchingAutomationRole", "patch-night"),
+                    "3.82.14.77".into(),
+                    Ua::Fixed(BOTO3.into()),
+                ),
+                COPIER => person(
+                    iam_user(acct, login(k)),
+                    "192.0.2.23".into(),
+                    Ua::Cli(CLI_WIN),
+                ),
+                SCHEDULER => {
+                    let role_name = format!("{SCHEDULER_NAMESPACE}-Scheduler-Role");
+                    let session = format!("{role_name}-{acct}-{region}");
+                    person(
+                        role(srng, &role_name, &session),
+                        "3.236.118.42".into(),
+                        Ua::Fixed(SCHED_V3_UA.into()),
+                    )
+                }
+                k if ONCALL.contains(&k) => person(
+                    role(srng, "OpsAdmin", login(k)),
+                    format!("198.51.100.{}", 23 + k),
+                    if k == ONCALL[0] {
+                        Ua::Console
+                    } else {
+                        Ua::Cli(CLI_MAC)
+                    },
+                ),
+                k if k % 3 == 0 => {
+                    let session = format!("{}@example.com", login(k));
+                    let ident = assumed_role(
+                        acct,
+                        DEV_SSO_ROLE,
+                        SSO_PATH,
+                        &session,
+                        created,
+                        None,
+                        false,
+                        srng,
+                    );
+                    person(ident, format!("192.0.2.{}", 100 + k), Ua::Cli(CLI_MAC))
+                }
+                k => person(
+                    iam_user(acct, login(k)),
+                    format!("192.0.2.{}", 100 + k),
+                    if k % 2 == 0 {
+                        Ua::Cli(CLI_LINUX)
+                    } else {
+                        Ua::Fixed(BOTO3.into())
+                    },
+                ),
+            }
+        })
+        .collect()
+}

@@ -10,6 +10,8 @@ pub(crate) enum Who {
     Ops,
     BackupService,
     Automation,
+    /// the estate's habit cast (`crate::habits`): owners, patcher, on-call
+    Habit(u16),
 }
 
 #[derive(Clone, Debug)]

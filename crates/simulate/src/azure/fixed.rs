@@ -19,6 +19,7 @@ impl AzureGen {
             Who::Ops => OPS,
             Who::BackupService => BACKUP,
             Who::Automation => AUTOMATION,
+            Who::Habit(k) => HABIT0 + *k as usize,
         }
     }
 

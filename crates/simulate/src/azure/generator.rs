@@ -2,7 +2,7 @@
 
 use super::calls::Call;
 use super::personas::*;
-use super::roster::identities;
+use super::roster::{habit_identities, identities};
 use crate::emit::{Emit, Fixed, Gen};
 use crate::error::Result;
 use crate::rng::{hash, Rng};
@@ -32,12 +32,18 @@ pub(super) const RGS: [&str; 5] = [
 ];
 
 impl AzureGen {
-    pub(crate) fn new(sub: &str, pool_seed: u64, shard_seed: u64, rest: bool) -> AzureGen {
+    pub(crate) fn new(
+        sub: &str,
+        (pool_seed, shard_seed): (u64, u64),
+        rest: bool,
+        habits: usize,
+    ) -> AzureGen {
         let mut pool = Rng::new(pool_seed);
         let tenant = Rng::new(hash(&[b"tenant", sub.as_bytes()]))
             .uuid()
             .to_string();
-        let ids = identities(sub);
+        let mut ids = identities(sub);
+        ids.extend(habit_identities(sub, habits));
         let tiers = ["web", "api", "data", "batch"];
         let mut vms: Vec<(String, String)> = (0..16)
             .map(|i| {

@@ -106,3 +106,5 @@ pub(super) const AUTOMATION: usize = 5;
 pub(super) const ATTACKER0: usize = 6;
 pub(super) const OPS: usize = 8;
 pub(super) const BACKUP: usize = 9;
+/// The estate's habit cast follows the table (`Who::Habit(k)` is `HABIT0 + k`).
+pub(super) const HABIT0: usize = 10;

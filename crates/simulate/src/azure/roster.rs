@@ -204,3 +204,67 @@ fn spec<'a>(sub: &str, row: &'a Row) -> IdentSpec<'a> {
         },
     }
 }
+
+/// The estate's habit cast (`crate::habits`) in `sub`: `n` identities after the table's.
+pub(super) fn habit_identities(sub: &str, n: usize) -> Vec<Ident> {
+    use crate::habits::{display, login, COPIER, ONCALL, PATCHER, SCHEDULER};
+    (0..n as u16)
+        .map(|k| {
+            let upn = format!("{}@contoso.com", login(k));
+            let name = display(login(k));
+            let ip = if ONCALL.contains(&k) || k == COPIER {
+                "198.51.100.23".to_string()
+            } else {
+                format!("192.0.2.{}", 100 + k)
+            };
+            let app = |key: &'static str, mirid: &str| IdentSpec {
+                key,
+                user: false,
+                ip: "192.0.2.78",
+                role: VM_CONTRIBUTOR,
+                sub_scope: true,
+                appid: Rng::new(hash(&[sub.as_bytes(), key.as_bytes()]))
+                    .uuid()
+                    .to_string(),
+                upn: "",
+                display: "",
+                amr: "",
+                appidacr: "2",
+                mirid: Some(format!("/subscriptions/{sub}/resourcegroups/{mirid}")),
+            };
+            let spec = match k {
+                PATCHER => app(
+                    "aa-patching-mi",
+                    "rg-automation/providers/Microsoft.Automation/automationAccounts/aa-patching",
+                ),
+                SCHEDULER => app(
+                    "startstop-mi",
+                    "rg-startstop/providers/Microsoft.Web/sites/startstop-fn-acme",
+                ),
+                k => {
+                    let portal = k == ONCALL[0] || k % 3 == 0;
+                    IdentSpec {
+                        // the on-call person is the table's jane (the same object id)
+                        key: if k == ONCALL[0] { "jane" } else { login(k) },
+                        user: true,
+                        ip: &ip,
+                        role: VM_CONTRIBUTOR,
+                        sub_scope: true,
+                        appid: if portal {
+                            APPID_PORTAL
+                        } else {
+                            APPID_AZURE_CLI
+                        }
+                        .to_string(),
+                        upn: &upn,
+                        display: &name,
+                        amr: "pwd,mfa",
+                        appidacr: if portal { "2" } else { "0" },
+                        mirid: None,
+                    }
+                }
+            };
+            ident(sub, spec)
+        })
+        .collect()
+}

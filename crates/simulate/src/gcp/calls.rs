@@ -9,6 +9,8 @@ pub(crate) enum Who {
     Ops,
     DrSa,
     Scheduler,
+    /// the estate's habit cast (`crate::habits`): owners, patcher, on-call
+    Habit(u16),
 }
 
 #[derive(Clone, Debug)]
@@ -56,4 +58,19 @@ pub(crate) enum Call {
         disk: String,
         snap: String,
     },
+}
+
+impl Call {
+    /// Who makes the call.
+    pub(crate) fn who_mut(&mut self) -> &mut Who {
+        match self {
+            Call::Stop { who, .. }
+            | Call::Start { who, .. }
+            | Call::DiskFromSnapshot { who, .. }
+            | Call::Detach { who, .. }
+            | Call::Attach { who, .. }
+            | Call::SetMachineType { who, .. }
+            | Call::CreateSnapshot { who, .. } => who,
+        }
+    }
 }

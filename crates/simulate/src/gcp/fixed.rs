@@ -18,6 +18,7 @@ impl GcpGen {
             Who::Ops => OPS,
             Who::DrSa => DR,
             Who::Scheduler => SYSTEM,
+            Who::Habit(k) => HABIT0 + *k as usize,
         }
     }
 

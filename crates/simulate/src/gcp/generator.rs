@@ -24,13 +24,14 @@ pub(super) fn stable_id(project: &str, kind: &str, name: &str) -> u64 {
 }
 
 impl GcpGen {
-    pub(crate) fn new(project: &str, pool_seed: u64, shard_seed: u64) -> GcpGen {
+    pub(crate) fn new(project: &str, (pool_seed, shard_seed): (u64, u64), habits: usize) -> GcpGen {
         let mut pool = Rng::new(pool_seed);
         let number = format!(
             "{}",
             100_000_000_000 + hash(&[b"number", project.as_bytes()]) % 900_000_000_000
         );
-        let p = principals(project, &number);
+        let mut p = principals(project, &number);
+        p.extend(habit_principals(project, habits));
         let tiers = ["web", "api", "worker", "db"];
         let instances = (0..16)
             .map(|i| (format!("{}-{:02}", tiers[i % 4], i / 4 + 1), ZONES[i % 3]))

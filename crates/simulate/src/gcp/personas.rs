@@ -30,6 +30,8 @@ pub(super) const SYSTEM: usize = 5;
 pub(super) const ATTACKER0: usize = 6;
 pub(super) const OPS: usize = 8;
 pub(super) const DR: usize = 9;
+/// The estate's habit cast follows the table (`Who::Habit(k)` is `HABIT0 + k`).
+pub(super) const HABIT0: usize = 10;
 
 /// Who a principal is: a person, or a service account named in the project or by its number.
 enum Account {
@@ -139,6 +141,45 @@ pub(super) fn principals(project: &str, number: &str) -> Vec<Principal> {
                 ip: row.ip.map(str::to_string),
                 network: row.network,
                 ua: row.ua,
+            }
+        })
+        .collect()
+}
+
+/// The estate's habit cast (`crate::habits`) in `project`: `n` principals after the table's.
+pub(super) fn habit_principals(project: &str, n: usize) -> Vec<Principal> {
+    use crate::habits::{login, ONCALL, PATCHER, SCHEDULER};
+    (0..n as u16)
+        .map(|k| {
+            let (email, ip, network, ua) = match k {
+                PATCHER | SCHEDULER => (
+                    format!("patch-orchestrator@{project}.iam.gserviceaccount.com"),
+                    Some("10.128.0.31".to_string()),
+                    true,
+                    UaKind::Python,
+                ),
+                k => (
+                    format!("{}@acme-corp.example", login(k)),
+                    Some(if ONCALL.contains(&k) {
+                        "198.51.100.23".to_string()
+                    } else {
+                        format!("192.0.2.{}", 100 + k)
+                    }),
+                    false,
+                    [UaKind::GcloudLinux, UaKind::GcloudMac, UaKind::Console][k as usize % 3],
+                ),
+            };
+            let kind = if email.ends_with("gserviceaccount.com") {
+                "serviceAccount"
+            } else {
+                "user"
+            };
+            Principal {
+                subject: format!("{kind}:{email}"),
+                email,
+                ip,
+                network,
+                ua,
             }
         })
         .collect()

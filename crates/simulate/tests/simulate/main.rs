@@ -1,6 +1,7 @@
 //! End-to-end checks of the simulator: determinism, containers, ground truth, size.
 
 mod containers;
+mod habits;
 mod runs;
 mod truth;
 
