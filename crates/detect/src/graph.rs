@@ -4,11 +4,37 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use revertwatch_normalize::{ApiCall, Outcome};
+use revertwatch_normalize::{ApiCall, Outcome, ResourceRef};
 use revertwatch_pack::{Pack, Provider};
 
-/// A resource, by provider and canonical id (kinds differ between the calls that name it).
-pub type Node = (Provider, String);
+/// A resource, by provider, scope and canonical id (kinds differ between the calls that name
+/// it). See [`node`].
+pub type Node = (Provider, String, String);
+
+/// Kinds whose AWS ids are shared across accounts (a snapshot or AMI shared to another
+/// account keeps its id there): keyed by region, not account.
+const SHAREABLE: [&str; 2] = ["snapshot", "image"];
+
+/// The key of a resource a call names. Machines, volumes and disks are keyed by provider,
+/// account, region and id; AWS ids say neither, so the call's account and region scope them,
+/// and an instance id seen in two accounts is two machines. Snapshots and images cross
+/// accounts when shared, so they are keyed by region only; `region` overrides the call's for
+/// the source of a cross-region copy. Azure and GCP canonical ids already carry their
+/// subscription or project (and zone or resource group), so they need no scope.
+pub fn node(call: &ApiCall, r: &ResourceRef, region: Option<&str>) -> Node {
+    let scope = match call.provider {
+        Provider::Aws => {
+            let region = region.unwrap_or(&call.region);
+            if SHAREABLE.contains(&r.kind.as_str()) {
+                region.to_string()
+            } else {
+                format!("{}/{region}", call.account)
+            }
+        }
+        Provider::Azure | Provider::Gcp => String::new(),
+    };
+    (call.provider, scope, r.id.clone())
+}
 
 pub struct Graph {
     out: BTreeMap<Node, Vec<(Node, DateTime<Utc>, String)>>,
@@ -23,20 +49,16 @@ impl Graph {
         for call in calls {
             for r in &call.resources {
                 if pack.is_compute(&r.kind) {
-                    compute.insert((call.provider, r.id.clone()), r.kind.clone());
+                    compute.insert(node(call, r, None), r.kind.clone());
                 }
             }
             if call.outcome == Outcome::Failure {
                 continue;
             }
             for e in &call.edges {
-                out.entry((call.provider, e.from.id.clone()))
+                out.entry(node(call, &e.from, e.from_region.as_deref()))
                     .or_default()
-                    .push((
-                        (call.provider, e.to.id.clone()),
-                        call.time,
-                        e.relation.clone(),
-                    ));
+                    .push((node(call, &e.to, None), call.time, e.relation.clone()));
             }
         }
         for edges in out.values_mut() {

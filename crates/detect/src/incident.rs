@@ -9,7 +9,7 @@ use revertwatch_pack::{Pack, Provider, Signal};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::graph::{Graph, Node};
+use crate::graph::{node, Graph, Node};
 use crate::signal::Classified;
 
 /// How far an incident should go: its suspicion score, unless tuning lowered it.
@@ -225,7 +225,7 @@ fn targets(
 ) -> Vec<(Node, String, Option<String>)> {
     let mut out = Vec::new();
     for subject in &call.subjects {
-        let node = (call.provider, subject.id.clone());
+        let node = node(call, subject, None);
         for (reached, via) in graph.reach(&node, call.time, window, hops) {
             let kind = graph.kind(&reached).unwrap_or(&subject.kind).to_string();
             out.push((reached, kind, via));
@@ -233,12 +233,13 @@ fn targets(
     }
     if out.is_empty() {
         match call.subjects.first() {
-            Some(s) => out.push(((call.provider, s.id.clone()), s.kind.clone(), None)),
+            Some(s) => out.push((node(call, s, None), s.kind.clone(), None)),
             // A call that names nothing it made (a failed create, an async import): key it by
             // its own event so that it is still shown.
             None => out.push((
                 (
                     call.provider,
+                    String::new(),
                     format!("{}:{}", call.operation, call.event_id),
                 ),
                 "call".into(),
@@ -272,7 +273,7 @@ fn score(members: &[Member], calls: &[ApiCall], classified: &[Option<Classified>
             match class.signal {
                 Signal::SnapshotRestore => scored.restore = 1,
                 Signal::EphemeralReset => scored.reset = 1,
-                Signal::Link => {}
+                Signal::Link | Signal::EvidenceDestroyed => {}
             }
             if let Some(c) = &chain {
                 scored.chains.push(c.clone());
@@ -359,7 +360,7 @@ fn assemble(
         provider: target.0,
         account: signal_call.account.clone(),
         region: signal_call.region.clone(),
-        target: target.1.clone(),
+        target: target.2.clone(),
         target_kind: kind.to_string(),
         first_seen,
         last_seen,
@@ -413,7 +414,7 @@ fn incident_id(target: &Node, first_seen: &DateTime<Utc>) -> String {
     let mut h = Sha256::new();
     h.update(target.0.as_str());
     h.update([0]);
-    h.update(target.1.as_bytes());
+    h.update(target.2.as_bytes());
     h.update([0]);
     h.update(format_time(first_seen));
     let d = h.finalize();

@@ -36,6 +36,7 @@ struct RawEntry {
     resources: BTreeMap<String, RawResource>,
     #[serde(default)]
     edges: Vec<RawEdge>,
+    taken_at: Option<OneOrMany>,
     #[serde(default)]
     description: String,
 }
@@ -71,6 +72,7 @@ struct RawEdge {
     from: String,
     to: String,
     relation: String,
+    from_region: Option<OneOrMany>,
 }
 
 /// The pack shipped in the binary.
@@ -165,10 +167,15 @@ fn check(raw: RawEntry, line: usize) -> Result<Entry, String> {
                 ));
             }
         }
+        let from_region = match e.from_region {
+            Some(p) => paths(p)?,
+            None => Vec::new(),
+        };
         edges.push(EdgeSpec {
             from: e.from,
             to: e.to,
             relation: e.relation,
+            from_region,
         });
     }
     let tests = match raw.when {
@@ -190,9 +197,10 @@ fn check(raw: RawEntry, line: usize) -> Result<Entry, String> {
             _ => return Err("a `when` test takes `any_of` or `contains_any`, not both".into()),
         });
     }
-    if raw.signal == Signal::Link && !when.is_empty() {
-        return Err("a `link` entry has no signal for `when` to guard; remove `when`".into());
-    }
+    let taken_at = match raw.taken_at {
+        Some(p) => paths(p)?,
+        None => Vec::new(),
+    };
     Ok(Entry {
         provider: raw.provider,
         name: raw.name,
@@ -204,6 +212,7 @@ fn check(raw: RawEntry, line: usize) -> Result<Entry, String> {
         subject: raw.subject,
         resources,
         edges,
+        taken_at,
         description: raw.description,
         line,
     })
