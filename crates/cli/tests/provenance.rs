@@ -113,3 +113,122 @@ fn a_snapshot_shared_from_another_account_still_leads_to_the_machine() {
     assert_eq!(mine.len(), 1, "{got:#?}");
     assert_eq!(mine[0]["severity"], "escalate");
 }
+
+fn replace_root(time: &str, instance: &str, snapshot: &str, delete: bool) -> String {
+    cloudtrail::call(
+        "CreateReplaceRootVolumeTask",
+        time,
+        json!({"CreateReplaceRootVolumeTaskRequest": {"InstanceId": instance, "SnapshotId": snapshot,
+            "DeleteReplacedRootVolume": delete, "ClientToken": "36fac191-c767-475b-86de-370435eed724"}}),
+        json!({"CreateReplaceRootVolumeTaskResponse": {"replaceRootVolumeTask": {
+            "replaceRootVolumeTaskId": "replacevol-0123456789abcdef0", "instanceId": instance,
+            "taskState": "pending", "startTime": time, "snapshotId": snapshot,
+            "deleteReplacedRootVolume": delete}}}),
+    )
+}
+
+#[test]
+fn a_root_volume_replaced_in_one_call_that_deletes_the_old_volume_escalates() {
+    let inst = "i-0c0c0c0c0c0c0c004";
+    let records = [replace_root(
+        "2026-03-14T15:00:00Z",
+        inst,
+        "snap-0c0c0c0c0c0c0c004",
+        true,
+    )];
+    let (_dir, path) = trail("one-call", &records);
+    let got = hunt_jsonl(&[&path], &[]).expect_code(0).jsonl();
+    let mine = on(&got, inst);
+    assert_eq!(mine.len(), 1, "{got:#?}");
+    let i = mine[0];
+    assert_eq!(i["severity"], "escalate", "{i:#}");
+    assert_eq!(
+        i["suspicion_score"], 1,
+        "the seed's score stays restore + reset"
+    );
+    assert_eq!(i["evidence_destroyed"], "root-volume-deleted");
+    let chains: Vec<&str> = i["chains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert_eq!(chains, ["root-volume-deleted", "root-volume-replaced"]);
+}
+
+#[test]
+fn a_root_volume_replaced_keeping_the_old_volume_stays_a_review() {
+    let inst = "i-0c0c0c0c0c0c0c005";
+    let records = [replace_root(
+        "2026-03-14T15:00:00Z",
+        inst,
+        "snap-0c0c0c0c0c0c0c005",
+        false,
+    )];
+    let (_dir, path) = trail("one-call-kept", &records);
+    let got = hunt_jsonl(&[&path], &[]).expect_code(0).jsonl();
+    let mine = on(&got, inst);
+    assert_eq!(mine.len(), 1, "{got:#?}");
+    assert_eq!(mine[0]["severity"], "review");
+    assert_eq!(mine[0]["evidence_destroyed"], Value::Null);
+}
+
+fn detach(time: &str, volume: &str, instance: &str) -> String {
+    cloudtrail::call(
+        "DetachVolume",
+        time,
+        json!({"volumeId": volume, "instanceId": instance, "force": false}),
+        json!({"volumeId": volume, "instanceId": instance, "status": "detaching"}),
+    )
+}
+
+fn delete_volume(time: &str, volume: &str) -> String {
+    cloudtrail::call(
+        "DeleteVolume",
+        time,
+        json!({"volumeId": volume, "reportVolumeFailure": false}),
+        json!({"_return": true}),
+    )
+}
+
+/// A restore swapped in without a stop, and the volume it replaced deleted at once.
+#[test]
+fn a_swap_that_deletes_the_detached_volume_escalates_without_a_reset() {
+    let (snap, old, new, inst) = (
+        "snap-0c0c0c0c0c0c0c006",
+        "vol-0c0c0c0c0c0c0c0a6",
+        "vol-0c0c0c0c0c0c0c0b6",
+        "i-0c0c0c0c0c0c0c006",
+    );
+    let records = [
+        cloudtrail::create_volume("2026-03-14T10:00:00Z", snap, new),
+        detach("2026-03-14T10:02:00Z", old, inst),
+        cloudtrail::attach("2026-03-14T10:03:00Z", new, inst),
+        delete_volume("2026-03-14T10:09:00Z", old),
+    ];
+    let (_dir, path) = trail("swap-delete", &records);
+    for extra in [&[][..], &["--hold-all"][..]] {
+        let got = hunt_jsonl(&[&path], extra).expect_code(0).jsonl();
+        let mine = on(&got, inst);
+        assert_eq!(mine.len(), 1, "{got:#?}");
+        assert_eq!(mine[0]["severity"], "escalate", "{:#}", mine[0]);
+        assert_eq!(mine[0]["evidence_destroyed"], "volume-deleted");
+        assert_eq!(
+            got.len(),
+            1,
+            "the deletion makes no incident of its own: {got:#?}"
+        );
+    }
+}
+
+#[test]
+fn deleting_a_detached_volume_without_a_restore_is_no_incident() {
+    let (vol, inst) = ("vol-0c0c0c0c0c0c0c0a7", "i-0c0c0c0c0c0c0c007");
+    let records = [
+        detach("2026-03-14T10:02:00Z", vol, inst),
+        delete_volume("2026-03-14T10:09:00Z", vol),
+    ];
+    let (_dir, path) = trail("cleanup", &records);
+    let got = hunt_jsonl(&[&path], &[]).expect_code(0).jsonl();
+    assert!(got.is_empty(), "{got:#?}");
+}

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use revertwatch_normalize::{ApiCall, Outcome, ResourceRef};
-use revertwatch_pack::{Pack, Provider};
+use revertwatch_pack::{Pack, Provider, TAKEN_OF};
 
 /// A resource, by provider, scope and canonical id (kinds differ between the calls that name
 /// it). See [`node`].
@@ -106,6 +106,9 @@ impl Graph {
                 continue;
             }
             for (next, when, relation) in self.out.get(&node).into_iter().flatten() {
+                if relation == TAKEN_OF {
+                    continue;
+                }
                 // Two times always subtract (their range is far inside a duration's).
                 if (*when - at).abs() <= window {
                     queue.push_back((next.clone(), *when, Some(relation.clone()), depth + 1));

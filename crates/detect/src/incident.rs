@@ -147,8 +147,12 @@ pub struct Incident {
     pub is_ephemeral_reset: u8,
     /// The seed's score: `is_snapshot_restore + is_ephemeral_reset`.
     pub suspicion_score: u8,
-    /// The score as a severity, after tuning.
+    /// The score as a severity, raised to escalate when evidence was destroyed, after tuning.
     pub severity: Severity,
+    /// What deleted the volume or disk the revert replaced (the chains of those calls:
+    /// `root-volume-deleted`, `volume-deleted`...), when the incident restores and one did.
+    #[serde(default)]
+    pub evidence_destroyed: Option<String>,
     /// Every provider event id of its calls.
     pub event_ids: Vec<String>,
     /// The tuning rule that suppressed it, if any.
@@ -258,6 +262,8 @@ fn targets(
 struct Scored {
     restore: u8,
     reset: u8,
+    /// The chains of the calls that destroyed evidence.
+    destroyed: Vec<String>,
     chains: Vec<String>,
     evidence: Vec<Evidence>,
     failed: usize,
@@ -270,15 +276,20 @@ fn score(members: &[Member], calls: &[ApiCall], classified: &[Option<Classified>
         let class = classified[*i].as_ref().expect("members are classified");
         let chain = chain_label(class, via.as_deref());
         if class.counts {
-            match class.signal {
-                Signal::SnapshotRestore => scored.restore = 1,
-                Signal::EphemeralReset => scored.reset = 1,
-                Signal::Link | Signal::EvidenceDestroyed => {}
+            if class.has(Signal::SnapshotRestore) {
+                scored.restore = 1;
             }
-            if let Some(c) = &chain {
+            if class.has(Signal::EphemeralReset) {
+                scored.reset = 1;
+            }
+            if let Some(c) = &class.destroyed_chain {
+                scored.destroyed.push(c.clone());
+            }
+            if let Some(c) = chain.as_ref().filter(|_| class.scores()) {
                 scored.chains.push(c.clone());
             }
-        } else if class.signal != Signal::Link {
+            scored.chains.extend(class.more_chains.iter().cloned());
+        } else if class.scores() {
             scored.failed += 1;
         }
         scored.evidence.push(evidence(call, class, chain));
@@ -331,22 +342,41 @@ fn assemble(
     calls: &[ApiCall],
     classified: &[Option<Classified>],
 ) -> Option<Built> {
-    let has_signal = members.iter().any(|(i, _)| {
-        classified[*i]
-            .as_ref()
-            .is_some_and(|c| c.signal != Signal::Link)
-    });
+    let has_signal = members
+        .iter()
+        .any(|(i, _)| classified[*i].as_ref().is_some_and(Classified::scores));
     if !has_signal {
         return None;
     }
     let Scored {
         restore,
         reset,
-        chains,
-        evidence,
+        mut destroyed,
+        mut chains,
+        mut evidence,
         failed,
     } = score(members, calls, classified);
     let score = restore + reset;
+    // Deleting what a revert replaced means something only when the incident restores.
+    destroyed.sort();
+    destroyed.dedup();
+    let evidence_destroyed = (restore == 1 && !destroyed.is_empty()).then(|| destroyed.join(", "));
+    let mut severity = Severity::from_score(score);
+    if evidence_destroyed.is_some() {
+        severity = Severity::Escalate;
+        chains.extend(destroyed);
+        chains.sort();
+        chains.dedup();
+    } else {
+        // Without a restore, a deletion destroyed nothing a revert replaced: it is a link.
+        for e in evidence
+            .iter_mut()
+            .filter(|e| e.signal == Signal::EvidenceDestroyed)
+        {
+            e.signal = Signal::Link;
+            e.chain = None;
+        }
+    }
     let first = &calls[members[0].0];
     let first_seen = first.time;
     let last_seen = members.iter().map(|(i, _)| calls[*i].time).max()?;
@@ -371,7 +401,8 @@ fn assemble(
         is_snapshot_restore: restore,
         is_ephemeral_reset: reset,
         suspicion_score: score,
-        severity: Severity::from_score(score),
+        severity,
+        evidence_destroyed,
         event_ids: unique(evidence.iter().flat_map(|e| e.event_ids.clone())),
         suppressed_by: None,
         downgraded_by: None,

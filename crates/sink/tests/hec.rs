@@ -35,6 +35,7 @@ fn incident(n: usize) -> Incident {
         is_ephemeral_reset: 1,
         suspicion_score: 1,
         severity: Severity::Review,
+        evidence_destroyed: None,
         event_ids: vec![format!("ev-{n}")],
         suppressed_by: None,
         downgraded_by: None,
