@@ -232,3 +232,131 @@ fn deleting_a_detached_volume_without_a_restore_is_no_incident() {
     let got = hunt_jsonl(&[&path], &[]).expect_code(0).jsonl();
     assert!(got.is_empty(), "{got:#?}");
 }
+
+/// One JSON Lines file per record, named by its day (`…-YYYYMMDD.jsonl`, a name `hunt` reads
+/// time from), in a fresh folder: read in time order, the detector settles between days.
+fn daily_trail(records: &[String]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("trail");
+    std::fs::create_dir(&root).unwrap();
+    for (n, record) in records.iter().enumerate() {
+        let v: Value = serde_json::from_str(record).unwrap();
+        let time = v["eventTime"].as_str().unwrap();
+        let day: String = time[..10].replace('-', "");
+        let path = root.join(format!("part{n:03}-{day}.jsonl"));
+        std::fs::write(&path, format!("{record}\n")).unwrap();
+        // `hunt` reads files in batches of 32 per worker and settles between batches: a
+        // batch of files that match nothing puts a settling after each record.
+        for k in 0..32 {
+            let filler = cloudtrail::call("DescribeInstances", time, json!({}), json!(null));
+            let path = root.join(format!("part{n:03}x{k:02}-{day}.jsonl"));
+            std::fs::write(&path, format!("{filler}\n")).unwrap();
+        }
+    }
+    (dir, root)
+}
+
+/// Hunts in time order, closing at every batch of files, and holding everything: both must
+/// give the same incidents, which are returned.
+fn both_ways(path: &std::path::Path, extra: &[&str]) -> Vec<Value> {
+    let closing = hunt_jsonl(
+        &[path],
+        &[&["--closing-from", "0", "-j", "1"][..], extra].concat(),
+    );
+    closing.expect_code(0);
+    let held = hunt_jsonl(&[path], &[&["--hold-all"][..], extra].concat());
+    held.expect_code(0);
+    assert_eq!(closing.stdout, held.stdout, "time order vs --hold-all");
+    closing.jsonl()
+}
+
+/// The pause: a volume restored at 08:55, swapped in as root between a stop at 16:31 and a
+/// start at 16:36. Every lineage hop once had to fall within the 6 h window: two reviews.
+#[test]
+fn a_restore_in_the_morning_swapped_in_during_an_afternoon_stop_is_one_escalation() {
+    let (snap, vol, inst) = (
+        "snap-0c0c0c0c0c0c0c010",
+        "vol-0c0c0c0c0c0c0c010",
+        "i-0c0c0c0c0c0c0c010",
+    );
+    let records = [
+        cloudtrail::create_volume("2026-03-14T08:55:00Z", snap, vol),
+        cloudtrail::cycle("StopInstances", "2026-03-14T16:31:00Z", inst),
+        detach("2026-03-14T16:32:00Z", "vol-0c0c0c0c0c0c0c0a0", inst),
+        cloudtrail::attach("2026-03-14T16:33:00Z", vol, inst),
+        cloudtrail::cycle("StartInstances", "2026-03-14T16:36:00Z", inst),
+    ];
+    let (_dir, path) = daily_trail(&records);
+    let got = both_ways(&path, &[]);
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert_eq!(got[0]["target"], inst);
+    assert_eq!(got[0]["severity"], "escalate");
+    assert_eq!(got[0]["first_seen"], "2026-03-14T08:55:00Z");
+}
+
+/// Thirty days between the restore and the swap: the detector let the restore go as a lone
+/// review weeks before; the provenance store brings it back to the machine.
+fn a_month_old_restore() -> Vec<String> {
+    let (snap, vol, inst) = (
+        "snap-0c0c0c0c0c0c0c011",
+        "vol-0c0c0c0c0c0c0c011",
+        "i-0c0c0c0c0c0c0c011",
+    );
+    vec![
+        cloudtrail::call(
+            "CreateSnapshot",
+            "2026-01-20T06:00:00Z",
+            json!({"volumeId": "vol-0c0c0c0c0c0c0c0b1"}),
+            json!({"snapshotId": snap, "volumeId": "vol-0c0c0c0c0c0c0c0b1", "status": "pending", "startTime": 1768888800000u64}),
+        ),
+        cloudtrail::create_volume("2026-02-12T08:55:00Z", snap, vol),
+        cloudtrail::copy_snapshot(
+            "2026-03-01T00:00:00Z",
+            "snap-0c0c0c0c0c0c0c0c1",
+            "snap-0c0c0c0c0c0c0c0c2",
+        ),
+        cloudtrail::cycle("StopInstances", "2026-03-14T16:31:00Z", inst),
+        cloudtrail::attach("2026-03-14T16:33:00Z", vol, inst),
+        cloudtrail::cycle("StartInstances", "2026-03-14T16:36:00Z", inst),
+    ]
+}
+
+#[test]
+fn a_restore_thirty_days_before_its_swap_still_escalates_the_machine() {
+    let (_dir, path) = daily_trail(&a_month_old_restore());
+    let got = both_ways(&path, &[]);
+    let machine = on(&got, "i-0c0c0c0c0c0c0c011");
+    assert_eq!(machine.len(), 1, "{got:#?}");
+    assert_eq!(machine[0]["severity"], "escalate");
+    assert_eq!(
+        machine[0]["chains"],
+        json!(["stop-start", "volume-from-snapshot-attached"])
+    );
+    // The restore alone, as the detector settled it weeks before the swap.
+    let lone = on(&got, "vol-0c0c0c0c0c0c0c011");
+    assert_eq!(lone.len(), 1, "{got:#?}");
+    assert_eq!(lone[0]["severity"], "review");
+}
+
+#[test]
+fn origins_past_max_provenance_are_dropped_oldest_first_with_a_warning() {
+    let (_dir, path) = daily_trail(&a_month_old_restore());
+    let run = hunt_jsonl(
+        &[&path],
+        &["--closing-from", "0", "-j", "1", "--max-provenance", "1"],
+    );
+    run.expect_code(0);
+    assert!(
+        run.stderr
+            .contains("--max-provenance (1); dropped the 2 oldest"),
+        "{}",
+        run.stderr
+    );
+    let got = run.jsonl();
+    let machine = on(&got, "i-0c0c0c0c0c0c0c011");
+    assert_eq!(machine.len(), 1, "{got:#?}");
+    assert_eq!(
+        machine[0]["severity"], "review",
+        "the restore's origin was dropped"
+    );
+}

@@ -8,7 +8,7 @@
 //! (handed to the caller with its event rows) and its calls are let go, together with every
 //! other call that old that no open incident holds.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use revertwatch_normalize::{annotate, merge_group, phase_group, ApiCall};
@@ -16,6 +16,7 @@ use revertwatch_pack::{Pack, Provider};
 use sha2::{Digest, Sha256};
 
 use crate::held::{Group, Held, Taken};
+use crate::provenance::{is_provenance, Provenance};
 use crate::{detect_built, Detection, Horizon, Incident};
 
 /// Below this many held calls a settling would free too little to pay for its detection pass.
@@ -39,6 +40,10 @@ pub struct DetectorStats {
     pub evicted: usize,
     /// Calls whose event key was already held.
     pub duplicates: usize,
+    /// Resources whose origin the provenance store holds.
+    pub provenance: usize,
+    /// Resources whose origin was dropped past the provenance cap (`--max-provenance`).
+    pub provenance_dropped: usize,
 }
 
 /// What one [`Detector::settle`] closed and let go.
@@ -65,6 +70,8 @@ pub struct Detector {
     held_after_settling: usize,
     settle_from: Option<usize>,
     stats: DetectorStats,
+    /// Where resources came from, kept after their calls are let go.
+    provenance: Provenance,
 }
 
 impl Detector {
@@ -81,7 +88,45 @@ impl Detector {
             held_after_settling: 0,
             settle_from: None,
             stats: DetectorStats::default(),
+            provenance: Provenance::default(),
         }
+    }
+
+    /// Keeps the origin of at most `max` resources (the oldest are dropped past it, counted).
+    pub fn max_provenance(mut self, max: usize) -> Detector {
+        self.provenance = Provenance::new(max);
+        self
+    }
+
+    /// The provenance facts kept: the calls that made them, by event key.
+    pub fn provenance(&self) -> &Provenance {
+        &self.provenance
+    }
+
+    /// Records a provenance call read back from elsewhere (`serve`'s state after a restart);
+    /// it joins detection only when a held call starts from what it made.
+    pub fn remember_provenance(&mut self, call: ApiCall) {
+        let mut call = call;
+        if !call.annotated {
+            annotate(&mut call, &self.pack);
+        }
+        let key = event_key(&call);
+        if self.provenance.record(&key, &call, &self.pack) {
+            self.cached = None;
+        }
+    }
+
+    /// Forgets provenance facts made before `cutoff` (`serve`'s `--provenance-horizon`), and
+    /// returns their keys.
+    pub fn expire_provenance(&mut self, cutoff: DateTime<Utc>) -> Vec<String> {
+        let keys = self.provenance.older_than(cutoff);
+        for key in &keys {
+            self.provenance.remove(key);
+        }
+        if !keys.is_empty() {
+            self.cached = None;
+        }
+        keys
     }
 
     /// Makes [`Detector::due`] true whenever `n` calls are held (for tests, which want a
@@ -135,7 +180,11 @@ impl Detector {
 
     /// What the detector has done so far.
     pub fn stats(&self) -> DetectorStats {
-        self.stats
+        DetectorStats {
+            provenance: self.provenance.resources(),
+            provenance_dropped: self.provenance.dropped(),
+            ..self.stats
+        }
     }
 
     /// Whether enough calls are held for a settling to pay for its detection pass.
@@ -260,17 +309,36 @@ impl Detector {
     pub fn finish(mut self) -> (Detection, DetectorStats) {
         self.open();
         let (detection, _) = self.cached.take().expect("open computes it");
-        (detection, self.stats)
+        let stats = self.stats();
+        (detection, stats)
     }
 
     /// Runs the batch detector over the held calls (merged and annotated) and drops pieces of
     /// settled incidents.
     fn detect_held(&mut self) -> (Detection, Vec<BTreeSet<Group>>) {
-        let (calls, taken) = self.take_merged();
-        let (mut detection, members) = detect_built(&calls, &self.pack, self.horizon.window());
+        let (mut calls, taken) = self.take_merged();
+        let held = calls.len();
+        // Provenance outlives the calls: record it, then add what the held calls start from
+        // (a swap's volume, made from a snapshot weeks ago) and the store still knows.
+        let mut present = HashSet::new();
+        for call in calls.iter().filter(|c| is_provenance(c, &self.pack)) {
+            let key = event_key(call);
+            self.provenance.record(&key, call, &self.pack);
+            present.insert(key);
+        }
+        let sources = self.provenance.sources_of(&calls, &present);
+        calls.extend(sources);
+        let (mut detection, members) =
+            detect_built(&calls, &self.pack, self.horizon.window(), held);
+        calls.truncate(held);
         let mut groups: Vec<BTreeSet<Group>> = members
             .into_iter()
-            .map(|m| m.into_iter().map(|i| taken[i].group.clone()).collect())
+            .map(|m| {
+                m.into_iter()
+                    .filter(|&i| i < held)
+                    .map(|i| taken[i].group.clone())
+                    .collect()
+            })
             .collect();
         self.held.put_back(calls, taken);
         let remnant: Vec<bool> = detection

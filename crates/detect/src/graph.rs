@@ -76,45 +76,55 @@ impl Graph {
         self.compute.get(node).map(String::as_str)
     }
 
-    /// Compute nodes reachable from `start` at `time` in at most `hops` hops, each within
-    /// `window` of the one before it, with the relation of the hop that reached each (None for
-    /// `start` itself). The hop limit is the pack's ([`revertwatch_pack::Pack::lineage_hops`]):
-    /// the time-ordered [`crate::Detector`] holds calls for exactly that many windows.
+    /// Compute nodes reachable from `start` (a call's subject, at the call's `time`) in at most
+    /// `hops` hops, each with the relation of the hop that reached it (None for `start`
+    /// itself) and its *anchor* time: when the hop that brought the product onto the machine
+    /// (an attach, a launch, a root replaced, an OS disk swapped) was made. The hop limit is
+    /// the pack's ([`revertwatch_pack::Pack::lineage_hops`]).
+    ///
+    /// Hops between resources that are not machines (provenance: a volume made from a
+    /// snapshot, a copy of a snapshot) have no time limit, and neither has the anchor: a
+    /// restore joins the machine's incident however long before the swap it was made. Each hop
+    /// must come after the one before it, less one `window` of skew (a deletion may follow the
+    /// detach it reaches through by up to a window). Lineage is never walked through what a
+    /// snapshot was taken of ([`TAKEN_OF`]): a restore brings back that point in time.
     pub fn reach(
         &self,
         start: &Node,
         time: DateTime<Utc>,
         window: Duration,
         hops: usize,
-    ) -> Vec<(Node, Option<String>)> {
+    ) -> Vec<Reached> {
         let window = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::MAX);
-        let mut found = BTreeMap::new();
+        let mut found = BTreeSet::new();
         let mut seen = BTreeSet::new();
-        let mut queue = VecDeque::from([(start.clone(), time, None::<String>, 0usize)]);
-        while let Some((node, at, via, depth)) = queue.pop_front() {
-            if !seen.insert(node.clone()) {
+        if self.is_compute(start) {
+            found.insert((start.clone(), None, time));
+        }
+        let mut queue = VecDeque::from([(start.clone(), time, 0usize)]);
+        while let Some((node, at, depth)) = queue.pop_front() {
+            if !seen.insert(node.clone()) || depth == hops {
                 continue;
             }
-            if self.is_compute(&node) {
-                found.entry(node.clone()).or_insert(via.clone());
-                // An instance is where a revert lands; lineage does not run on through it.
-                if &node != start {
-                    continue;
-                }
-            }
-            if depth == hops {
-                continue;
-            }
+            let earliest = at
+                .checked_sub_signed(window)
+                .unwrap_or(DateTime::<Utc>::MIN_UTC);
             for (next, when, relation) in self.out.get(&node).into_iter().flatten() {
-                if relation == TAKEN_OF {
+                if relation == TAKEN_OF || *when < earliest {
                     continue;
                 }
-                // Two times always subtract (their range is far inside a duration's).
-                if (*when - at).abs() <= window {
-                    queue.push_back((next.clone(), *when, Some(relation.clone()), depth + 1));
+                if self.is_compute(next) {
+                    // An instance is where a revert lands; lineage does not run on through it.
+                    found.insert((next.clone(), Some(relation.clone()), *when));
+                } else {
+                    queue.push_back((next.clone(), *when, depth + 1));
                 }
             }
         }
         found.into_iter().collect()
     }
 }
+
+/// A compute node a call reaches: the node, the relation of the hop into it, and the anchor
+/// time (when that hop was made; the call's own time for its own subject).
+pub type Reached = (Node, Option<String>, DateTime<Utc>);

@@ -9,8 +9,10 @@ use revertwatch_pack::{Pack, Provider, Signal};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::graph::{node, Graph, Node};
+use crate::anchor::targets;
+use crate::graph::{Graph, Node};
 use crate::signal::Classified;
+use crate::Horizon;
 
 /// How far an incident should go: its suspicion score, unless tuning lowered it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -168,7 +170,10 @@ pub struct Incident {
 }
 
 /// A call on a target: its index, and the relation through which it reached the target.
-type Member = (usize, Option<String>);
+pub(crate) type Member = (usize, Option<String>);
+
+/// A member and the anchor time its cluster is placed at.
+type Anchored = (DateTime<Utc>, Member);
 
 /// An incident and the calls it was made of (indices into the calls detected over, in the
 /// order of its evidence): kept beside the incident, never in it.
@@ -182,35 +187,51 @@ pub(crate) fn build(
     classified: &[Option<Classified>],
     pack: &Pack,
     window: Duration,
+    recalled_from: usize,
 ) -> Vec<Built> {
     let graph = Graph::new(calls, pack);
-    // target -> (call index, relation of the hop that reached the target)
-    let mut by_target: BTreeMap<(Node, String), Vec<Member>> = BTreeMap::new();
+    let reach = Horizon::new(pack, window, Duration::ZERO).reach();
+    // target -> (anchor time, call index, relation of the hop that reached the target)
+    let mut by_target: BTreeMap<(Node, String), Vec<Anchored>> = BTreeMap::new();
     for (i, (call, class)) in calls.iter().zip(classified).enumerate() {
         if class.is_none() {
             continue;
         }
-        for (target, kind, via) in targets(call, &graph, window, pack.lineage_hops()) {
-            by_target.entry((target, kind)).or_default().push((i, via));
+        for (target, kind, via, at) in targets(call, &graph, window, pack.lineage_hops(), reach) {
+            // A call recalled from the provenance store was settled with every incident of its
+            // own; it only joins the machines the calls held now bring it to.
+            if i >= recalled_from && !graph.is_compute(&target) {
+                continue;
+            }
+            by_target
+                .entry((target, kind))
+                .or_default()
+                .push((at, (i, via)));
         }
     }
     let gap = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::MAX);
     let mut incidents = Vec::new();
+    let by_time = |a: &Member, b: &Member| {
+        (calls[a.0].time, &calls[a.0].event_id).cmp(&(calls[b.0].time, &calls[b.0].event_id))
+    };
     for ((target, kind), mut members) in by_target {
-        members.sort_by(|a, b| {
-            (calls[a.0].time, &calls[a.0].event_id).cmp(&(calls[b.0].time, &calls[b.0].event_id))
-        });
-        members.dedup_by(|a, b| a.0 == b.0);
+        // Clustered by anchor time: the window bounds the calls on the machine, and a restore
+        // reached through provenance sits where its swap or attach brought it.
+        members.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| by_time(&a.1, &b.1)));
         let mut cluster: Vec<Member> = Vec::new();
-        for m in members {
-            if let Some(last) = cluster.last() {
-                if calls[m.0].time - calls[last.0].time > gap {
-                    incidents.extend(assemble(&target, &kind, &cluster, calls, classified));
-                    cluster.clear();
-                }
+        let mut last_at: Option<DateTime<Utc>> = None;
+        for (at, m) in members {
+            if last_at.is_some_and(|last| at - last > gap) {
+                cluster.sort_by(by_time);
+                cluster.dedup_by(|a, b| a.0 == b.0);
+                incidents.extend(assemble(&target, &kind, &cluster, calls, classified));
+                cluster.clear();
             }
+            last_at = Some(at);
             cluster.push(m);
         }
+        cluster.sort_by(by_time);
+        cluster.dedup_by(|a, b| a.0 == b.0);
         incidents.extend(assemble(&target, &kind, &cluster, calls, classified));
     }
     incidents.sort_by(|a, b| {
@@ -218,42 +239,6 @@ pub(crate) fn build(
         (b.first_seen, &a.incident_id).cmp(&(a.first_seen, &b.incident_id))
     });
     incidents
-}
-
-/// Where a call lands: the instances its subjects reach, or else its subjects themselves.
-fn targets(
-    call: &ApiCall,
-    graph: &Graph,
-    window: Duration,
-    hops: usize,
-) -> Vec<(Node, String, Option<String>)> {
-    let mut out = Vec::new();
-    for subject in &call.subjects {
-        let node = node(call, subject, None);
-        for (reached, via) in graph.reach(&node, call.time, window, hops) {
-            let kind = graph.kind(&reached).unwrap_or(&subject.kind).to_string();
-            out.push((reached, kind, via));
-        }
-    }
-    if out.is_empty() {
-        match call.subjects.first() {
-            Some(s) => out.push((node(call, s, None), s.kind.clone(), None)),
-            // A call that names nothing it made (a failed create, an async import): key it by
-            // its own event so that it is still shown.
-            None => out.push((
-                (
-                    call.provider,
-                    String::new(),
-                    format!("{}:{}", call.operation, call.event_id),
-                ),
-                "call".into(),
-                None,
-            )),
-        }
-    }
-    out.sort();
-    out.dedup();
-    out
 }
 
 /// What the members of a cluster add up to: the signals that count, their chains, the

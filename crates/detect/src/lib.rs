@@ -25,12 +25,14 @@
 
 #![deny(missing_docs)]
 
+mod anchor;
 mod detector;
 mod events;
 mod graph;
 mod held;
 mod horizon;
 mod incident;
+mod provenance;
 pub mod seed_spl;
 mod signal;
 
@@ -43,6 +45,7 @@ pub use detector::{event_key, Detector, DetectorStats, Settled};
 pub use events::{sort_newest_first, EventRow};
 pub use horizon::Horizon;
 pub use incident::{Evidence, Incident, Severity, UnknownSeverity};
+pub use provenance::{is_provenance, Provenance, DEFAULT_MAX_PROVENANCE};
 pub use signal::{classify, Classified};
 
 /// The default correlation window. A revert is one operator's work: stop, restore, attach
@@ -77,13 +80,19 @@ impl Detection {
 /// Runs the default-pack detection over merged, annotated calls
 /// ([`revertwatch_normalize::logical_calls`] makes them).
 pub fn detect(calls: &[ApiCall], pack: &Pack, window: Duration) -> Detection {
-    detect_built(calls, pack, window).0
+    detect_built(calls, pack, window, calls.len()).0
 }
 
-/// [`detect`], with the indices of the calls each incident was made of.
-fn detect_built(calls: &[ApiCall], pack: &Pack, window: Duration) -> (Detection, Vec<Vec<usize>>) {
+/// [`detect`], with the indices of the calls each incident was made of. Calls from index
+/// `recalled_from` on were recalled from the provenance store: they only join machines.
+fn detect_built(
+    calls: &[ApiCall],
+    pack: &Pack,
+    window: Duration,
+    recalled_from: usize,
+) -> (Detection, Vec<Vec<usize>>) {
     let classified: Vec<Option<Classified>> = calls.iter().map(|c| classify(c, pack)).collect();
-    let built = incident::build(calls, &classified, pack, window);
+    let built = incident::build(calls, &classified, pack, window, recalled_from);
     let events = events::rows(calls, &classified, &built);
     let (incidents, members) = built.into_iter().map(|b| (b.incident, b.members)).unzip();
     (Detection { incidents, events }, members)

@@ -61,6 +61,7 @@ fn read(plan: &mut HuntPlan, summary: &mut Summary) -> anyhow::Result<Found> {
             )?;
             summary.late = stats.late;
             summary.evicted = stats.evicted;
+            summary.provenance_dropped = stats.provenance_dropped;
             summary.held_peak = (stats.closings > 0).then_some(stats.peak_held);
             Ok(Found {
                 calls: Vec::new(),
@@ -89,6 +90,14 @@ fn warn_about_state(plan: &HuntPlan, summary: &Summary, err: &mut dyn Write) -> 
             "revertwatch: warning: incident state went over --max-state-calls ({}); evicted the {} oldest calls: \
              incidents around them may be incomplete.",
             plan.max_state_calls, summary.evicted
+        )?;
+    }
+    if summary.provenance_dropped > 0 {
+        writeln!(
+            err,
+            "revertwatch: warning: resource origins went over --max-provenance ({}); dropped the {} oldest: \
+             a restore made from them before the swap that uses it may show as its own review.",
+            plan.max_provenance, summary.provenance_dropped
         )?;
     }
     if summary.late > 0 {

@@ -63,6 +63,7 @@ pub struct HuntPlan {
     pub window: std::time::Duration,
     /// For the warnings: what the flags were.
     pub max_state_calls: usize,
+    pub max_provenance: usize,
     pub allowed_lateness: std::time::Duration,
 }
 
@@ -95,6 +96,7 @@ impl HuntPlan {
             quiet: args.quiet,
             window: args.window,
             max_state_calls: args.max_state_calls,
+            max_provenance: args.max_provenance,
             allowed_lateness: args.allowed_lateness,
             profile,
             tuning,
@@ -134,7 +136,7 @@ fn correlation(profile: &Profile, args: &HuntArgs) -> Correlation {
     match profile {
         Profile::Pack(pack) if !args.hold_all && args.view != View::Calls => {
             let horizon = Horizon::new(pack, args.window, args.allowed_lateness);
-            let detector = Detector::new(pack.clone(), horizon);
+            let detector = Detector::new(pack.clone(), horizon).max_provenance(args.max_provenance);
             Correlation::TimeOrdered {
                 detector: Box::new(match args.closing_from {
                     Some(n) => detector.settle_from(n),
