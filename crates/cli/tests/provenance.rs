@@ -305,7 +305,8 @@ fn a_month_old_restore() -> Vec<String> {
     vec![
         cloudtrail::call(
             "CreateSnapshot",
-            "2026-01-20T06:00:00Z",
+            // Logged a few seconds after the snapshot's own start time.
+            "2026-01-20T06:00:05Z",
             json!({"volumeId": "vol-0c0c0c0c0c0c0c0b1"}),
             json!({"snapshotId": snap, "volumeId": "vol-0c0c0c0c0c0c0c0b1", "status": "pending", "startTime": 1768888800000u64}),
         ),
@@ -359,4 +360,158 @@ fn origins_past_max_provenance_are_dropped_oldest_first_with_a_warning() {
         machine[0]["severity"], "review",
         "the restore's origin was dropped"
     );
+}
+
+fn month_old_hunt(format: &str, extra: &[&str]) -> (tempfile::TempDir, support::Run) {
+    let (dir, path) = daily_trail(&a_month_old_restore());
+    let mut args = vec!["hunt", path.to_str().unwrap(), "--format", format];
+    args.extend_from_slice(extra);
+    let run = support::revertwatch(&args, None);
+    (dir, run)
+}
+
+const AGE_SECONDS: u64 = 53 * 86_400 + 10 * 3600 + 33 * 60;
+
+#[test]
+fn a_revert_says_what_it_restored_from_and_how_far_back_it_went_in_json() {
+    let (_dir, run) = month_old_hunt("jsonl", &[]);
+    run.expect_code(0);
+    let got = run.jsonl();
+    let machine = on(&got, "i-0c0c0c0c0c0c0c011")[0];
+    assert_eq!(
+        machine["restored_from"],
+        json!([{
+            "id": "snap-0c0c0c0c0c0c0c011",
+            "kind": "snapshot",
+            "taken_of": "vol-0c0c0c0c0c0c0c0b1",
+            "taken_at": "2026-01-20T06:00:00Z",
+            "taken_at_source": "CreateSnapshot startTime",
+        }]),
+        "{machine:#}"
+    );
+    assert_eq!(machine["revert_age"]["seconds"], AGE_SECONDS);
+    assert_eq!(machine["revert_age"]["human"], "53d 10h 33m");
+    assert_eq!(machine["revert_age"]["unknown"], Value::Null);
+    // The restore alone, weeks before: the same provenance, at the restore's own time.
+    let lone = on(&got, "vol-0c0c0c0c0c0c0c011")[0];
+    assert_eq!(
+        lone["restored_from"][0]["taken_of"],
+        "vol-0c0c0c0c0c0c0c0b1"
+    );
+}
+
+#[test]
+fn a_restore_whose_snapshot_was_never_seen_taken_says_its_age_is_unknown() {
+    let inst = "i-0c0c0c0c0c0c0c012";
+    let records = [
+        cloudtrail::cycle("StopInstances", "2026-03-14T10:00:00Z", inst),
+        cloudtrail::create_volume(
+            "2026-03-14T10:01:00Z",
+            "snap-0c0c0c0c0c0c0c012",
+            "vol-0c0c0c0c0c0c0c012",
+        ),
+        cloudtrail::attach("2026-03-14T10:03:00Z", "vol-0c0c0c0c0c0c0c012", inst),
+        cloudtrail::cycle("StartInstances", "2026-03-14T10:05:00Z", inst),
+    ];
+    let (_dir, path) = trail("unknown-age", &records);
+    let got = hunt_jsonl(&[&path], &[]).expect_code(0).jsonl();
+    let i = on(&got, inst)[0];
+    assert_eq!(i["restored_from"][0]["id"], "snap-0c0c0c0c0c0c0c012");
+    assert_eq!(i["restored_from"][0]["taken_at"], Value::Null);
+    assert_eq!(
+        i["revert_age"]["seconds"],
+        Value::Null,
+        "unknown is never 0"
+    );
+    let why = i["revert_age"]["unknown"].as_str().unwrap();
+    assert!(why.contains("snap-0c0c0c0c0c0c0c012"), "{why}");
+    // An incident that restores nothing has no revert age at all.
+    let stop_only = [cloudtrail::cycle(
+        "StopInstances",
+        "2026-03-14T10:00:00Z",
+        inst,
+    )];
+    let (_dir2, path) = trail("stop-only", &stop_only);
+    let got = hunt_jsonl(&[&path], &[]).expect_code(0).jsonl();
+    assert_eq!(got[0]["revert_age"], Value::Null);
+    assert_eq!(got[0]["restored_from"], json!([]));
+}
+
+#[test]
+fn restored_from_revert_age_and_evidence_destroyed_show_in_every_format() {
+    let want = [
+        "snap-0c0c0c0c0c0c0c011",
+        "vol-0c0c0c0c0c0c0c0b1",
+        "53d 10h 33m",
+    ];
+    for format in ["table", "csv", "ocsf", "html"] {
+        let (_dir, run) = month_old_hunt(format, &[]);
+        run.expect_code(0);
+        for w in want {
+            assert!(
+                run.stdout.contains(w),
+                "{format} lacks {w}:\n{}",
+                run.stdout
+            );
+        }
+    }
+    let (_dir, run) = month_old_hunt("ocsf", &[]);
+    let finding: Value = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|f| {
+            f["finding_info"]["desc"]
+                .as_str()
+                .is_some_and(|d| d.contains("instance i-0c0c0c0c0c0c0c011"))
+        })
+        .expect("the machine's finding");
+    assert_eq!(finding["unmapped"]["revert_age_seconds"], AGE_SECONDS);
+    let desc = finding["finding_info"]["desc"].as_str().unwrap();
+    assert!(desc.contains("Revert age: 53d 10h 33m."), "{desc}");
+    let (_dir, run) = month_old_hunt("jsonl", &[]);
+    let id = on(&run.jsonl(), "i-0c0c0c0c0c0c0c011")[0]["incident_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_dir, run) = month_old_hunt("table", &["--explain", &id]);
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains("revert age  53d 10h 33m"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("restored from snapshot snap-0c0c0c0c0c0c0c011 of vol-0c0c0c0c0c0c0c0b1"),
+        "{}",
+        run.stdout
+    );
+    // Evidence destroyed, in the table and the explanation.
+    let records = [replace_root(
+        "2026-03-14T15:00:00Z",
+        "i-0c0c0c0c0c0c0c013",
+        "snap-0c0c0c0c0c0c0c013",
+        true,
+    )];
+    let (_dir, path) = trail("destroyed", &records);
+    let table = support::revertwatch(&["hunt", path.to_str().unwrap()], None);
+    assert!(
+        table
+            .stdout
+            .contains("evidence destroyed: root-volume-deleted"),
+        "{}",
+        table.stdout
+    );
+    let csv = support::revertwatch(&["hunt", path.to_str().unwrap(), "--format", "csv"], None);
+    assert!(
+        csv.stdout
+            .lines()
+            .next()
+            .unwrap()
+            .ends_with("evidence_destroyed"),
+        "{}",
+        csv.stdout
+    );
+    assert!(csv.stdout.contains("root-volume-deleted"), "{}", csv.stdout);
 }

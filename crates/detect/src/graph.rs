@@ -38,6 +38,9 @@ pub fn node(call: &ApiCall, r: &ResourceRef, region: Option<&str>) -> Node {
 
 pub struct Graph {
     out: BTreeMap<Node, Vec<(Node, DateTime<Utc>, String)>>,
+    /// Edges by where they end, with the index of the call that made each: what a resource
+    /// was made, copied or taken from.
+    into: BTreeMap<Node, Vec<Inbound>>,
     /// Compute nodes and their kind (instance, vm).
     compute: BTreeMap<Node, String>,
 }
@@ -46,7 +49,8 @@ impl Graph {
     pub fn new(calls: &[ApiCall], pack: &Pack) -> Graph {
         let mut out: BTreeMap<Node, Vec<(Node, DateTime<Utc>, String)>> = BTreeMap::new();
         let mut compute = BTreeMap::new();
-        for call in calls {
+        let mut into: BTreeMap<Node, Vec<Inbound>> = BTreeMap::new();
+        for (index, call) in calls.iter().enumerate() {
             for r in &call.resources {
                 if pack.is_compute(&r.kind) {
                     compute.insert(node(call, r, None), r.kind.clone());
@@ -56,16 +60,34 @@ impl Graph {
                 continue;
             }
             for e in &call.edges {
-                out.entry(node(call, &e.from, e.from_region.as_deref()))
+                let from = node(call, &e.from, e.from_region.as_deref());
+                let to = node(call, &e.to, None);
+                if !pack.is_compute(&e.to.kind) {
+                    into.entry(to.clone()).or_default().push(Inbound {
+                        from: from.clone(),
+                        from_kind: e.from.kind.clone(),
+                        relation: e.relation.clone(),
+                        call: index,
+                    });
+                }
+                out.entry(from)
                     .or_default()
-                    .push((node(call, &e.to, None), call.time, e.relation.clone()));
+                    .push((to, call.time, e.relation.clone()));
             }
         }
         for edges in out.values_mut() {
             edges.sort();
             edges.dedup();
         }
-        Graph { out, compute }
+        for edges in into.values_mut() {
+            edges.sort_by_key(|e| e.call);
+        }
+        Graph { out, into, compute }
+    }
+
+    /// The edges that end at `node` (a resource, not a machine), in call order.
+    pub fn inbound(&self, node: &Node) -> &[Inbound] {
+        self.into.get(node).map(Vec::as_slice).unwrap_or_default()
     }
 
     pub fn is_compute(&self, node: &Node) -> bool {
@@ -123,6 +145,15 @@ impl Graph {
         }
         found.into_iter().collect()
     }
+}
+
+/// An edge into a resource: where it came from and the call that said so.
+pub struct Inbound {
+    pub from: Node,
+    pub from_kind: String,
+    pub relation: String,
+    /// Index of the call among those the graph was made of.
+    pub call: usize,
 }
 
 /// A compute node a call reaches: the node, the relation of the hop into it, and the anchor

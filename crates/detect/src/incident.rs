@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::anchor::targets;
 use crate::graph::{Graph, Node};
+use crate::restored::{restored, RestoredFrom, RevertAge};
 use crate::signal::Classified;
 use crate::Horizon;
 
@@ -155,6 +156,12 @@ pub struct Incident {
     /// `root-volume-deleted`, `volume-deleted`...), when the incident restores and one did.
     #[serde(default)]
     pub evidence_destroyed: Option<String>,
+    /// Each snapshot, image or restore point it restores from: what it was taken of, and when.
+    #[serde(default)]
+    pub restored_from: Vec<RestoredFrom>,
+    /// How far back the machine went; null when the incident restores nothing.
+    #[serde(default)]
+    pub revert_age: Option<RevertAge>,
     /// Every provider event id of its calls.
     pub event_ids: Vec<String>,
     /// The tuning rule that suppressed it, if any.
@@ -218,27 +225,64 @@ pub(crate) fn build(
         // Clustered by anchor time: the window bounds the calls on the machine, and a restore
         // reached through provenance sits where its swap or attach brought it.
         members.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| by_time(&a.1, &b.1)));
-        let mut cluster: Vec<Member> = Vec::new();
-        let mut last_at: Option<DateTime<Utc>> = None;
+        let mut cluster: Vec<Anchored> = Vec::new();
+        let close = |cluster: &mut Vec<Anchored>| {
+            let found = close(&target, &kind, cluster, calls, classified, &graph, pack);
+            cluster.clear();
+            found
+        };
         for (at, m) in members {
-            if last_at.is_some_and(|last| at - last > gap) {
-                cluster.sort_by(by_time);
-                cluster.dedup_by(|a, b| a.0 == b.0);
-                incidents.extend(assemble(&target, &kind, &cluster, calls, classified));
-                cluster.clear();
+            if cluster.last().is_some_and(|last| at - last.0 > gap) {
+                incidents.extend(close(&mut cluster));
             }
-            last_at = Some(at);
-            cluster.push(m);
+            cluster.push((at, m));
         }
-        cluster.sort_by(by_time);
-        cluster.dedup_by(|a, b| a.0 == b.0);
-        incidents.extend(assemble(&target, &kind, &cluster, calls, classified));
+        incidents.extend(close(&mut cluster));
     }
     incidents.sort_by(|a, b| {
         let (a, b) = (&a.incident, &b.incident);
         (b.first_seen, &a.incident_id).cmp(&(a.first_seen, &b.incident_id))
     });
     incidents
+}
+
+/// The incident of one cluster: its members in time order, once each, and what it restored
+/// from, at the time the restore reached the machine.
+fn close(
+    target: &Node,
+    kind: &str,
+    cluster: &[Anchored],
+    calls: &[ApiCall],
+    classified: &[Option<Classified>],
+    graph: &Graph,
+    pack: &Pack,
+) -> Option<Built> {
+    let mut members: Vec<Member> = cluster.iter().map(|(_, m)| m.clone()).collect();
+    members.sort_by(|a, b| {
+        (calls[a.0].time, &calls[a.0].event_id).cmp(&(calls[b.0].time, &calls[b.0].event_id))
+    });
+    members.dedup_by(|a, b| a.0 == b.0);
+    let mut built = assemble(target, kind, &members, calls, classified)?;
+    let is_restore = |i: usize| {
+        classified[i]
+            .as_ref()
+            .is_some_and(|c| c.has(Signal::SnapshotRestore))
+    };
+    let anchor = cluster
+        .iter()
+        .filter(|(_, m)| is_restore(m.0))
+        .map(|(at, _)| *at)
+        .max()
+        .unwrap_or(built.incident.last_seen);
+    let restores: Vec<usize> = members
+        .iter()
+        .map(|m| m.0)
+        .filter(|&i| is_restore(i))
+        .collect();
+    let (from, age) = restored(&restores, calls, classified, graph, pack, anchor);
+    built.incident.restored_from = from;
+    built.incident.revert_age = age;
+    Some(built)
 }
 
 /// What the members of a cluster add up to: the signals that count, their chains, the
@@ -388,6 +432,8 @@ fn assemble(
         suspicion_score: score,
         severity,
         evidence_destroyed,
+        restored_from: Vec::new(),
+        revert_age: None,
         event_ids: unique(evidence.iter().flat_map(|e| e.event_ids.clone())),
         suppressed_by: None,
         downgraded_by: None,

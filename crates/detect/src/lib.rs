@@ -33,6 +33,7 @@ mod held;
 mod horizon;
 mod incident;
 mod provenance;
+mod restored;
 pub mod seed_spl;
 mod signal;
 
@@ -46,6 +47,7 @@ pub use events::{sort_newest_first, EventRow};
 pub use horizon::Horizon;
 pub use incident::{Evidence, Incident, Severity, UnknownSeverity};
 pub use provenance::{is_provenance, Provenance, DEFAULT_MAX_PROVENANCE};
+pub use restored::{RestoredFrom, RevertAge};
 pub use signal::{classify, Classified};
 
 /// The default correlation window. A revert is one operator's work: stop, restore, attach

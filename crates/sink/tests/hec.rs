@@ -36,6 +36,8 @@ fn incident(n: usize) -> Incident {
         suspicion_score: 1,
         severity: Severity::Review,
         evidence_destroyed: None,
+        restored_from: vec![],
+        revert_age: None,
         event_ids: vec![format!("ev-{n}")],
         suppressed_by: None,
         downgraded_by: None,
