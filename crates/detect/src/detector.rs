@@ -53,6 +53,10 @@ pub struct Settled {
     pub detection: Detection,
     /// The event keys of every call let go.
     pub released: Vec<String>,
+    /// Of those, the calls that made provenance and stay in the detector's store, by the key
+    /// the store knows them under (their operation's first event): a caller that keeps state
+    /// (`serve`) keeps their records for [`Detector::remember_provenance`] after a restart.
+    pub provenance: BTreeMap<String, Vec<String>>,
 }
 
 /// Incremental detection: feed calls with [`Detector::ingest`], read what is open with
@@ -72,6 +76,8 @@ pub struct Detector {
     stats: DetectorStats,
     /// Where resources came from, kept after their calls are let go.
     provenance: Provenance,
+    /// Held operations whose call the store keeps, by the store's key for it.
+    provenance_groups: HashMap<Group, String>,
 }
 
 impl Detector {
@@ -89,6 +95,7 @@ impl Detector {
             settle_from: None,
             stats: DetectorStats::default(),
             provenance: Provenance::default(),
+            provenance_groups: HashMap::new(),
         }
     }
 
@@ -105,8 +112,12 @@ impl Detector {
 
     /// Records a provenance call read back from elsewhere (`serve`'s state after a restart);
     /// it joins detection only when a held call starts from what it made.
-    pub fn remember_provenance(&mut self, call: ApiCall) {
-        let mut call = call;
+    /// `phases` are the events of one operation (one, for CloudTrail).
+    pub fn remember_provenance(&mut self, phases: Vec<ApiCall>) {
+        if phases.is_empty() {
+            return;
+        }
+        let mut call = merge_group(phases);
         if !call.annotated {
             annotate(&mut call, &self.pack);
         }
@@ -239,6 +250,21 @@ impl Detector {
         let released = self.held.release_groups(|group, ended| {
             !open_groups.contains(group) && (closing_groups.contains(group) || ended < cutoff)
         });
+        let mut provenance: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (key, group) in &released {
+            if let Some(stored) = self.provenance_groups.get(group) {
+                if self.provenance.contains(stored) {
+                    provenance
+                        .entry(stored.clone())
+                        .or_default()
+                        .push(key.clone());
+                }
+            }
+        }
+        for (_, group) in &released {
+            self.provenance_groups.remove(group);
+        }
+        let released: Vec<String> = released.into_iter().map(|(k, _)| k).collect();
         for incident in &settled.incidents {
             self.remember(incident);
         }
@@ -250,6 +276,7 @@ impl Detector {
         Settled {
             detection: settled,
             released,
+            provenance,
         }
     }
 
@@ -321,9 +348,14 @@ impl Detector {
         // Provenance outlives the calls: record it, then add what the held calls start from
         // (a swap's volume, made from a snapshot weeks ago) and the store still knows.
         let mut present = HashSet::new();
-        for call in calls.iter().filter(|c| is_provenance(c, &self.pack)) {
+        for (call, taken) in calls.iter().zip(&taken) {
+            if !is_provenance(call, &self.pack) {
+                continue;
+            }
             let key = event_key(call);
             self.provenance.record(&key, call, &self.pack);
+            self.provenance_groups
+                .insert(taken.group.clone(), key.clone());
             present.insert(key);
         }
         let sources = self.provenance.sources_of(&calls, &present);

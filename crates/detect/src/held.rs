@@ -62,11 +62,11 @@ impl Held {
     }
 
     /// Lets go of every group for which `gone(group, time of its last phase)` holds, and
-    /// returns the keys let go.
+    /// returns the keys let go, each with its group.
     pub fn release_groups(
         &mut self,
         mut gone: impl FnMut(&Group, DateTime<Utc>) -> bool,
-    ) -> Vec<String> {
+    ) -> Vec<(String, Group)> {
         let doomed: Vec<Group> = self
             .groups
             .iter()
@@ -81,7 +81,7 @@ impl Held {
             for (key, _) in self.groups.remove(&group).unwrap_or_default() {
                 self.keys.remove(&key);
                 self.len -= 1;
-                released.push(key);
+                released.push((key, group.clone()));
             }
         }
         released

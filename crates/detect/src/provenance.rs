@@ -30,6 +30,8 @@ pub struct Provenance {
     by_age: BTreeSet<(DateTime<Utc>, Node)>,
     /// How many resources a key is a producer of (a call is kept while it produces one).
     uses: HashMap<String, usize>,
+    /// Keys by their call's time, for a horizon on facts.
+    by_time: BTreeSet<(DateTime<Utc>, String)>,
     max: usize,
     dropped: usize,
 }
@@ -59,6 +61,7 @@ impl Provenance {
             made: HashMap::new(),
             by_age: BTreeSet::new(),
             uses: HashMap::new(),
+            by_time: BTreeSet::new(),
             max: max.max(1),
             dropped: 0,
         }
@@ -105,6 +108,7 @@ impl Provenance {
             kept.record = Arc::new(serde_json::Value::Null);
         }
         self.calls.insert(key.to_string(), Arc::new(kept));
+        self.by_time.insert((call.time, key.to_string()));
         self.uses.insert(key.to_string(), products.len());
         for product in products {
             self.by_product
@@ -122,9 +126,10 @@ impl Provenance {
 
     /// Forgets a key (its facts expired, or were never wanted).
     pub fn remove(&mut self, key: &str) {
-        if self.calls.remove(key).is_none() {
+        let Some(call) = self.calls.remove(key) else {
             return;
-        }
+        };
+        self.by_time.remove(&(call.time, key.to_string()));
         self.uses.remove(key);
         let products: Vec<Node> = self
             .by_product
@@ -149,14 +154,11 @@ impl Provenance {
     /// The keys of calls made before `cutoff` (for a horizon on facts, `serve`'s
     /// `--provenance-horizon`).
     pub fn older_than(&self, cutoff: DateTime<Utc>) -> Vec<String> {
-        let mut keys: Vec<String> = self
-            .calls
+        self.by_time
             .iter()
-            .filter(|(_, c)| c.time < cutoff)
-            .map(|(k, _)| k.clone())
-            .collect();
-        keys.sort();
-        keys
+            .take_while(|(t, _)| *t < cutoff)
+            .map(|(_, k)| k.clone())
+            .collect()
     }
 
     fn enforce_cap(&mut self) {
@@ -173,7 +175,9 @@ impl Provenance {
                 });
                 if left == Some(0) {
                     self.uses.remove(&key);
-                    self.calls.remove(&key);
+                    if let Some(call) = self.calls.remove(&key) {
+                        self.by_time.remove(&(call.time, key.clone()));
+                    }
                 }
             }
             let _ = t;
