@@ -241,7 +241,7 @@ fn daily_trail(records: &[String]) -> (tempfile::TempDir, PathBuf) {
     std::fs::create_dir(&root).unwrap();
     for (n, record) in records.iter().enumerate() {
         let v: Value = serde_json::from_str(record).unwrap();
-        let time = v["eventTime"].as_str().unwrap();
+        let time = v["eventTime"].as_str().or(v["time"].as_str()).unwrap();
         let day: String = time[..10].replace('-', "");
         let path = root.join(format!("part{n:03}-{day}.jsonl"));
         std::fs::write(&path, format!("{record}\n")).unwrap();
@@ -514,4 +514,86 @@ fn restored_from_revert_age_and_evidence_destroyed_show_in_every_format() {
         csv.stdout
     );
     assert!(csv.stdout.contains("root-volume-deleted"), "{}", csv.stdout);
+}
+
+/// The Azure full revert (deallocate, disk from snapshot, OS disk swap, start), with the disk
+/// restored twenty days before the swap, and the snapshot taken of the VM's disk in January.
+fn azure_restore_weeks_before_its_swap() -> Vec<String> {
+    let records = support::fixture_records("scenarios/azure/full-revert.json");
+    let mut out = Vec::new();
+    let mut disk_write = None;
+    for mut r in records {
+        let op = r["operationName"].as_str().unwrap().to_ascii_lowercase();
+        if op == "microsoft.compute/disks/write" {
+            let t: chrono::DateTime<chrono::Utc> = r["time"].as_str().unwrap().parse().unwrap();
+            r["time"] = json!((t - chrono::Duration::days(20)).to_rfc3339());
+            if r["resultType"] == "Success" {
+                disk_write = Some(r.clone());
+            }
+        }
+        out.push(r.to_string());
+    }
+    let mut snap = disk_write.expect("the fixture restores a disk");
+    let sub = "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/rg-prod/providers/Microsoft.Compute";
+    let snapshot = format!("{sub}/snapshots/snap-web03-20260101");
+    let disk = format!("{sub}/disks/vm-web03-os");
+    snap["time"] = json!("2026-01-01T02:00:00Z");
+    snap["operationName"] = json!("Microsoft.Compute/snapshots/write");
+    snap["resourceId"] = json!(snapshot);
+    snap["eventDataId"] = json!("5e0b7d4c-2f1a-4c39-9a51-0d6f1e2a3b4c");
+    snap["correlationId"] = json!("8c7d6e5f-4a3b-4c2d-9e1f-0a1b2c3d4e5f");
+    snap["properties"]["entity"] = json!(snapshot);
+    snap["properties"]["responseBody"] = json!(json!({
+        "name": "snap-web03-20260101", "id": snapshot, "type": "Microsoft.Compute/snapshots",
+        "properties": {"creationData": {"createOption": "Copy", "sourceResourceId": disk},
+            "incremental": true, "provisioningState": "Succeeded"}
+    })
+    .to_string());
+    out.push(snap.to_string());
+    out
+}
+
+#[test]
+fn an_azure_disk_restored_weeks_before_its_os_disk_swap_escalates_the_vm_and_says_its_age() {
+    let (_dir, path) = daily_trail(&azure_restore_weeks_before_its_swap());
+    let got = both_ways(&path, &[]);
+    let vm: Vec<&Value> = got
+        .iter()
+        .filter(|i| {
+            i["target"]
+                .as_str()
+                .unwrap()
+                .ends_with("virtualmachines/vm-web03")
+        })
+        .collect();
+    assert_eq!(vm.len(), 1, "{got:#?}");
+    let vm = vm[0];
+    assert_eq!(vm["severity"], "escalate", "{vm:#}");
+    assert_eq!(
+        vm["chains"],
+        json!(["disk-from-snapshot-swapped", "stop-start"])
+    );
+    let from = &vm["restored_from"][0];
+    assert!(
+        from["id"]
+            .as_str()
+            .unwrap()
+            .ends_with("snapshots/snap-web03-20260101"),
+        "{from:#}"
+    );
+    assert!(
+        from["taken_of"]
+            .as_str()
+            .unwrap()
+            .ends_with("disks/vm-web03-os"),
+        "{from:#}"
+    );
+    assert_eq!(from["taken_at"], "2026-01-01T02:00:00Z");
+    assert!(vm["revert_age"]["seconds"].as_u64().unwrap() > 70 * 86_400);
+    // The snapshot of a disk is provenance, not a restore: it makes no incident of its own.
+    assert!(
+        got.iter()
+            .all(|i| !i["target"].as_str().unwrap().contains("/snapshots/")),
+        "{got:#?}"
+    );
 }

@@ -16,7 +16,7 @@ use revertwatch_pack::{Pack, Provider};
 use sha2::{Digest, Sha256};
 
 use crate::held::{Group, Held, Taken};
-use crate::provenance::{is_provenance, Provenance};
+use crate::provenance::{fact_key, group_key, is_provenance, Provenance};
 use crate::{detect_built, Detection, Horizon, Incident};
 
 /// Below this many held calls a settling would free too little to pay for its detection pass.
@@ -54,7 +54,7 @@ pub struct Settled {
     /// The event keys of every call let go.
     pub released: Vec<String>,
     /// Of those, the calls that made provenance and stay in the detector's store, by the key
-    /// the store knows them under (their operation's first event): a caller that keeps state
+    /// the store knows them under ([`crate::fact_key`] of any phase): a caller that keeps state
     /// (`serve`) keeps their records for [`Detector::remember_provenance`] after a restart.
     pub provenance: BTreeMap<String, Vec<String>>,
 }
@@ -117,11 +117,11 @@ impl Detector {
         if phases.is_empty() {
             return;
         }
+        let key = fact_key(&phases[0]);
         let mut call = merge_group(phases);
         if !call.annotated {
             annotate(&mut call, &self.pack);
         }
-        let key = event_key(&call);
         if self.provenance.record(&key, &call, &self.pack) {
             self.cached = None;
         }
@@ -352,7 +352,7 @@ impl Detector {
             if !is_provenance(call, &self.pack) {
                 continue;
             }
-            let key = event_key(call);
+            let key = group_key(&taken.group);
             self.provenance.record(&key, call, &self.pack);
             self.provenance_groups
                 .insert(taken.group.clone(), key.clone());

@@ -46,7 +46,7 @@ pub use detector::{event_key, Detector, DetectorStats, Settled};
 pub use events::{sort_newest_first, EventRow};
 pub use horizon::Horizon;
 pub use incident::{Evidence, Incident, Severity, UnknownSeverity};
-pub use provenance::{is_provenance, Provenance, DEFAULT_MAX_PROVENANCE};
+pub use provenance::{fact_key, is_provenance, Provenance, DEFAULT_MAX_PROVENANCE};
 pub use restored::{RestoredFrom, RevertAge};
 pub use signal::{classify, Classified};
 

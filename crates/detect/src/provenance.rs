@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use revertwatch_normalize::{ApiCall, Outcome};
+use revertwatch_normalize::{phase_group, ApiCall, Outcome};
 use revertwatch_pack::{Pack, MAX_LINEAGE_HOPS, TAKEN_OF};
 
 use crate::graph::{node, Node};
@@ -40,6 +40,17 @@ impl Default for Provenance {
     fn default() -> Provenance {
         Provenance::new(DEFAULT_MAX_PROVENANCE)
     }
+}
+
+/// The key an operation's provenance is kept under: the phase group of any of its phases
+/// ([`revertwatch_normalize::phase_group`]), so that an operation seen in part and then whole
+/// is one fact.
+pub fn fact_key(phase: &ApiCall) -> String {
+    group_key(&phase_group(phase))
+}
+
+pub(crate) fn group_key((provider, group): &(revertwatch_pack::Provider, String)) -> String {
+    format!("{provider}|{group}")
 }
 
 /// Whether a successful call says where a resource came from: an edge between two resources
@@ -87,11 +98,19 @@ impl Provenance {
         self.calls.iter().map(|(k, c)| (k.as_str(), c.as_ref()))
     }
 
-    /// Records the facts of a (merged, annotated) call under its event key; a key already
-    /// recorded changes nothing. Returns whether the call was kept.
+    /// Records the facts of a (merged, annotated) call under its operation's key
+    /// ([`fact_key`]); the same operation recorded again changes nothing unless more of its
+    /// phases have arrived since (an Azure or GCP operation seen in part, then whole).
+    /// Returns whether the call was kept.
     pub fn record(&mut self, key: &str, call: &ApiCall, pack: &Pack) -> bool {
-        if self.calls.contains_key(key) || !is_provenance(call, pack) {
+        if !is_provenance(call, pack) {
             return false;
+        }
+        if let Some(known) = self.calls.get(key) {
+            if known.event_ids.len() >= call.event_ids.len() {
+                return false;
+            }
+            self.remove(key);
         }
         let mut products = BTreeSet::new();
         for e in &call.edges {
