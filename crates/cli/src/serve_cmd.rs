@@ -56,6 +56,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<i32> {
             window: args.window,
             lateness: args.allowed_lateness,
             keep_closed: args.keep_closed,
+            provenance_horizon: args.provenance_horizon,
             max_event_age: args.max_event_age,
             max_clock_skew: args.max_clock_skew,
             max_calls: args.max_state_calls,

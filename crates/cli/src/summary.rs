@@ -34,6 +34,8 @@ pub struct Summary {
     pub conflicting_ids: usize,
     /// Calls let go unfinished past `--max-state-calls`.
     pub evicted: usize,
+    /// Resource origins dropped past `--max-provenance`.
+    pub provenance_dropped: usize,
     /// The most calls held at once, when reading in time order let some go before the end.
     pub held_peak: Option<usize>,
 }

@@ -223,14 +223,24 @@ fn benign_and_mixed(
         tag,
     );
     let later: DateTime<Utc> = t0.parse::<DateTime<Utc>>().unwrap() + Duration::minutes(1);
-    mixed.extend(aws_revert(
-        &format!("{case}m"),
-        &mixed_instance,
-        &mallory(),
-        &later.to_rfc3339(),
-        RESTORE,
-        None,
-    ));
+    // Her calls on the machine are logged in the account that owns it (a machine is keyed by
+    // account: the same instance id in another account is another machine).
+    let owner = who().account;
+    mixed.extend(
+        aws_revert(
+            &format!("{case}m"),
+            &mixed_instance,
+            &mallory(),
+            &later.to_rfc3339(),
+            RESTORE,
+            None,
+        )
+        .into_iter()
+        .map(|mut r| {
+            r["recipientAccountId"] = json!(owner);
+            r
+        }),
+    );
     write_records(
         dir,
         &format!("{case}-benign.json"),

@@ -8,7 +8,7 @@
 //! (handed to the caller with its event rows) and its calls are let go, together with every
 //! other call that old that no open incident holds.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use revertwatch_normalize::{annotate, merge_group, phase_group, ApiCall};
@@ -16,6 +16,7 @@ use revertwatch_pack::{Pack, Provider};
 use sha2::{Digest, Sha256};
 
 use crate::held::{Group, Held, Taken};
+use crate::provenance::{fact_key, group_key, is_provenance, Provenance};
 use crate::routine::{Changes, History, ResetSeen, ROUTINE_LOOKBACK};
 use crate::{detect_built, Detection, Horizon, Incident};
 
@@ -42,6 +43,10 @@ pub struct DetectorStats {
     pub duplicates: usize,
     /// Calls whose event id was held with other content: kept apart, as two events.
     pub conflicting_ids: usize,
+    /// Resources whose origin the provenance store holds.
+    pub provenance: usize,
+    /// Resources whose origin was dropped past the provenance cap (`--max-provenance`).
+    pub provenance_dropped: usize,
 }
 
 /// What one [`Detector::settle`] closed and let go.
@@ -51,6 +56,10 @@ pub struct Settled {
     pub detection: Detection,
     /// The event keys of every call let go.
     pub released: Vec<String>,
+    /// Of those, the calls that made provenance and stay in the detector's store, by the key
+    /// the store knows them under ([`crate::fact_key`] of any phase): a caller that keeps state
+    /// (`serve`) keeps their records for [`Detector::remember_provenance`] after a restart.
+    pub provenance: BTreeMap<String, Vec<String>>,
 }
 
 /// Incremental detection: feed calls with [`Detector::ingest`], read what is open with
@@ -70,6 +79,10 @@ pub struct Detector {
     stats: DetectorStats,
     /// Every reset seen that an incident still to be judged may count as a habit.
     history: History,
+    /// Where resources came from, kept after their calls are let go.
+    provenance: Provenance,
+    /// Held operations whose call the store keeps, by the store's key for it.
+    provenance_groups: HashMap<Group, String>,
 }
 
 impl Detector {
@@ -87,6 +100,8 @@ impl Detector {
             settle_from: None,
             stats: DetectorStats::default(),
             history: History::default(),
+            provenance: Provenance::default(),
+            provenance_groups: HashMap::new(),
         }
     }
 
@@ -111,6 +126,47 @@ impl Detector {
     /// How many resets are kept as routine evidence.
     pub fn routine_evidence(&self) -> usize {
         self.history.len()
+    }
+
+    /// Keeps the origin of at most `max` resources (the oldest are dropped past it, counted).
+    pub fn max_provenance(mut self, max: usize) -> Detector {
+        self.provenance = Provenance::new(max);
+        self
+    }
+
+    /// The provenance facts kept: the calls that made them, by event key.
+    pub fn provenance(&self) -> &Provenance {
+        &self.provenance
+    }
+
+    /// Records a provenance call read back from elsewhere (`serve`'s state after a restart);
+    /// it joins detection only when a held call starts from what it made.
+    /// `phases` are the events of one operation (one, for CloudTrail).
+    pub fn remember_provenance(&mut self, phases: Vec<ApiCall>) {
+        if phases.is_empty() {
+            return;
+        }
+        let key = fact_key(&phases[0]);
+        let mut call = merge_group(phases);
+        if !call.annotated {
+            annotate(&mut call, &self.pack);
+        }
+        if self.provenance.record(&key, &call, &self.pack) {
+            self.cached = None;
+        }
+    }
+
+    /// Forgets provenance facts made before `cutoff` (`serve`'s `--provenance-horizon`), and
+    /// returns their keys.
+    pub fn expire_provenance(&mut self, cutoff: DateTime<Utc>) -> Vec<String> {
+        let keys = self.provenance.older_than(cutoff);
+        for key in &keys {
+            self.provenance.remove(key);
+        }
+        if !keys.is_empty() {
+            self.cached = None;
+        }
+        keys
     }
 
     /// Makes [`Detector::due`] true whenever `n` calls are held (for tests, which want a
@@ -166,7 +222,11 @@ impl Detector {
 
     /// What the detector has done so far.
     pub fn stats(&self) -> DetectorStats {
-        self.stats
+        DetectorStats {
+            provenance: self.provenance.resources(),
+            provenance_dropped: self.provenance.dropped(),
+            ..self.stats
+        }
     }
 
     /// Whether enough calls are held for a settling to pay for its detection pass.
@@ -229,6 +289,21 @@ impl Detector {
         let released = self.held.release_groups(|group, ended| {
             !open_groups.contains(group) && (closing_groups.contains(group) || ended < cutoff)
         });
+        let mut provenance: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (key, group) in &released {
+            if let Some(stored) = self.provenance_groups.get(group) {
+                if self.provenance.contains(stored) {
+                    provenance
+                        .entry(stored.clone())
+                        .or_default()
+                        .push(key.clone());
+                }
+            }
+        }
+        for (_, group) in &released {
+            self.provenance_groups.remove(group);
+        }
+        let released: Vec<String> = released.into_iter().map(|(k, _)| k).collect();
         for incident in &settled.incidents {
             self.remember(incident);
         }
@@ -241,6 +316,7 @@ impl Detector {
         Settled {
             detection: settled,
             released,
+            provenance,
         }
     }
 
@@ -300,23 +376,47 @@ impl Detector {
     pub fn finish(mut self) -> (Detection, DetectorStats) {
         self.open();
         let (detection, _) = self.cached.take().expect("open computes it");
-        (detection, self.stats)
+        let stats = self.stats();
+        (detection, stats)
     }
 
     /// Runs the batch detector over the held calls (merged and annotated) and drops pieces of
     /// settled incidents.
     fn detect_held(&mut self) -> (Detection, Vec<BTreeSet<Group>>) {
-        let (calls, taken) = self.take_merged();
+        let (mut calls, taken) = self.take_merged();
+        let held = calls.len();
+        // Provenance outlives the calls: record it, then add what the held calls start from
+        // (a swap's volume, made from a snapshot weeks ago) and the store still knows.
+        let mut present = HashSet::new();
+        for (call, taken) in calls.iter().zip(&taken) {
+            if !is_provenance(call, &self.pack) {
+                continue;
+            }
+            let key = group_key(&taken.group);
+            self.provenance.record(&key, call, &self.pack);
+            self.provenance_groups
+                .insert(taken.group.clone(), key.clone());
+            present.insert(key);
+        }
+        let sources = self.provenance.sources_of(&calls, &present);
+        calls.extend(sources);
         let (mut detection, members) = detect_built(
             &calls,
             &self.pack,
             self.horizon.window(),
             self.horizon.provenance(),
             &mut self.history,
+            held,
         );
+        calls.truncate(held);
         let mut groups: Vec<BTreeSet<Group>> = members
             .into_iter()
-            .map(|m| m.into_iter().map(|i| taken[i].group.clone()).collect())
+            .map(|m| {
+                m.into_iter()
+                    .filter(|&i| i < held)
+                    .map(|i| taken[i].group.clone())
+                    .collect()
+            })
             .collect();
         self.held.put_back(calls, taken);
         let remnant: Vec<bool> = detection

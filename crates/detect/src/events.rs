@@ -58,12 +58,12 @@ pub(crate) fn rows(
             let Some(class) = &classified[i] else {
                 continue;
             };
-            if class.signal == Signal::Link {
+            if !class.scores() {
                 continue;
             }
             let counted = call.outcome != Outcome::Failure;
-            let restore = u8::from(counted && class.signal == Signal::SnapshotRestore);
-            let reset = u8::from(counted && class.signal == Signal::EphemeralReset);
+            let restore = u8::from(counted && class.has(Signal::SnapshotRestore));
+            let reset = u8::from(counted && class.has(Signal::EphemeralReset));
             out.push(EventRow {
                 time: call.time,
                 provider: call.provider,

@@ -86,11 +86,11 @@ impl Held {
     }
 
     /// Lets go of every group for which `gone(group, time of its last phase)` holds, and
-    /// returns the keys let go.
+    /// returns the keys let go, each with its group.
     pub fn release_groups(
         &mut self,
         mut gone: impl FnMut(&Group, DateTime<Utc>) -> bool,
-    ) -> Vec<String> {
+    ) -> Vec<(String, Group)> {
         let doomed: Vec<Group> = self
             .groups
             .iter()
@@ -106,7 +106,7 @@ impl Held {
                 self.keys.remove(&key);
                 self.forget_id(&call);
                 self.len -= 1;
-                released.push(key);
+                released.push((key, group.clone()));
             }
         }
         released

@@ -9,11 +9,14 @@ use revertwatch_pack::{Pack, Provider, Signal};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::anchor::targets;
 use crate::downtime::{effect, Downtime, Effect, Uptime};
 use crate::graph::{Graph, Node};
 use crate::machine::{is_new, OnMachine};
+use crate::restored::{restored, RestoredFrom, RevertAge};
 use crate::routine::Routine;
 use crate::signal::Classified;
+use crate::Horizon;
 
 /// How far an incident should go: its suspicion score, unless tuning lowered it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -163,8 +166,18 @@ pub struct Incident {
     pub is_ephemeral_reset: u8,
     /// The seed's score: `is_snapshot_restore + is_ephemeral_reset`.
     pub suspicion_score: u8,
-    /// The score as a severity, after tuning.
+    /// The score as a severity, raised to escalate when evidence was destroyed, after tuning.
     pub severity: Severity,
+    /// What deleted the volume or disk the revert replaced (the chains of those calls:
+    /// `root-volume-deleted`, `volume-deleted`...), when the incident restores and one did.
+    #[serde(default)]
+    pub evidence_destroyed: Option<String>,
+    /// Each snapshot, image or restore point it restores from: what it was taken of, and when.
+    #[serde(default)]
+    pub restored_from: Vec<RestoredFrom>,
+    /// How far back the machine went; null when the incident restores nothing.
+    #[serde(default)]
+    pub revert_age: Option<RevertAge>,
     /// Every provider event id of its calls.
     pub event_ids: Vec<String>,
     /// The tuning rule that suppressed it, if any.
@@ -190,7 +203,10 @@ pub struct Incident {
 }
 
 /// A call on a target: its index, and the relation through which it reached the target.
-type Member = (usize, Option<String>);
+pub(crate) type Member = (usize, Option<String>);
+
+/// A member and the anchor time its cluster is placed at.
+type Anchored = (DateTime<Utc>, Member);
 
 /// An incident and the calls it was made of (indices into the calls detected over, in the
 /// order of its evidence): kept beside the incident, never in it.
@@ -205,40 +221,56 @@ pub(crate) fn build(
     pack: &Pack,
     window: Duration,
     provenance: Duration,
+    recalled_from: usize,
 ) -> Vec<Built> {
     let graph = Graph::new(calls, pack);
-    // target -> (call index, relation of the hop that reached the target)
-    let mut by_target: BTreeMap<(Node, String), Vec<Member>> = BTreeMap::new();
+    let reach = Horizon::new(pack, window, Duration::ZERO).reach();
+    // target -> (anchor time, call index, relation of the hop that reached the target)
+    let mut by_target: BTreeMap<(Node, String), Vec<Anchored>> = BTreeMap::new();
     for (i, (call, class)) in calls.iter().zip(classified).enumerate() {
         if class.is_none() {
             continue;
         }
-        for (target, kind, via) in targets(call, &graph, window, pack.lineage_hops()) {
-            by_target.entry((target, kind)).or_default().push((i, via));
+        for (target, kind, via, at) in targets(call, &graph, window, pack.lineage_hops(), reach) {
+            // A call recalled from the provenance store was settled with every incident of its
+            // own; it only joins the machines the calls held now bring it to.
+            if i >= recalled_from && !graph.is_compute(&target) {
+                continue;
+            }
+            by_target
+                .entry((target, kind))
+                .or_default()
+                .push((at, (i, via)));
         }
     }
     let mut incidents = Vec::new();
+    let by_time = |a: &Member, b: &Member| {
+        (calls[a.0].time, &calls[a.0].event_id).cmp(&(calls[b.0].time, &calls[b.0].event_id))
+    };
     for ((target, kind), mut members) in by_target {
-        members.sort_by(|a, b| {
-            (calls[a.0].time, &calls[a.0].event_id).cmp(&(calls[b.0].time, &calls[b.0].event_id))
-        });
-        members.dedup_by(|a, b| a.0 == b.0);
-        let mut cluster: Vec<Member> = Vec::new();
-        // While the machine is down, its stop waits for its start (downtime.rs).
+        // Clustered by anchor time: the window bounds the calls on the machine, and a restore
+        // reached through provenance sits where its swap or attach brought it. While the
+        // machine is down, its stop waits for its start (downtime.rs).
+        members.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| by_time(&a.1, &b.1)));
+        let mut cluster: Vec<Anchored> = Vec::new();
+        let close = |cluster: &mut Vec<Anchored>| {
+            let found = close(&target, &kind, cluster, calls, classified, &graph, pack);
+            cluster.clear();
+            found
+        };
         let mut uptime = Uptime::default();
-        for m in members {
-            if let Some(last) = cluster.last() {
-                let gap = calls[m.0].time - calls[last.0].time;
-                if !uptime.joins(gap, window, provenance) {
-                    incidents.extend(assemble(&target, &kind, &cluster, calls, classified));
-                    cluster.clear();
-                    uptime = Uptime::default();
-                }
+        for (at, m) in members {
+            if cluster
+                .last()
+                .is_some_and(|last| !uptime.joins(at - last.0, window, provenance))
+            {
+                incidents.extend(close(&mut cluster));
+                uptime = Uptime::default();
             }
-            uptime.step(calls[m.0].time, down_or_up(&m, calls, classified));
-            cluster.push(m);
+            uptime.step(at, down_or_up(&m, calls, classified));
+            cluster.push((at, m));
         }
-        incidents.extend(assemble(&target, &kind, &cluster, calls, classified));
+        incidents.extend(close(&mut cluster));
     }
     incidents.sort_by(|a, b| {
         let (a, b) = (&a.incident, &b.incident);
@@ -247,39 +279,43 @@ pub(crate) fn build(
     incidents
 }
 
-/// Where a call lands: the instances its subjects reach, or else its subjects themselves.
-fn targets(
-    call: &ApiCall,
+/// The incident of one cluster: its members in time order, once each, and what it restored
+/// from, at the time the restore reached the machine.
+fn close(
+    target: &Node,
+    kind: &str,
+    cluster: &[Anchored],
+    calls: &[ApiCall],
+    classified: &[Option<Classified>],
     graph: &Graph,
-    window: Duration,
-    hops: usize,
-) -> Vec<(Node, String, Option<String>)> {
-    let mut out = Vec::new();
-    for subject in &call.subjects {
-        let node = (call.provider, subject.id.clone());
-        for (reached, via) in graph.reach(&node, call.time, window, hops) {
-            let kind = graph.kind(&reached).unwrap_or(&subject.kind).to_string();
-            out.push((reached, kind, via));
-        }
-    }
-    if out.is_empty() {
-        match call.subjects.first() {
-            Some(s) => out.push(((call.provider, s.id.clone()), s.kind.clone(), None)),
-            // A call that names nothing it made (a failed create, an async import): key it by
-            // its own event so that it is still shown.
-            None => out.push((
-                (
-                    call.provider,
-                    format!("{}:{}", call.operation, call.event_id),
-                ),
-                "call".into(),
-                None,
-            )),
-        }
-    }
-    out.sort();
-    out.dedup();
-    out
+    pack: &Pack,
+) -> Option<Built> {
+    let mut members: Vec<Member> = cluster.iter().map(|(_, m)| m.clone()).collect();
+    members.sort_by(|a, b| {
+        (calls[a.0].time, &calls[a.0].event_id).cmp(&(calls[b.0].time, &calls[b.0].event_id))
+    });
+    members.dedup_by(|a, b| a.0 == b.0);
+    let mut built = assemble(target, kind, &members, calls, classified)?;
+    let is_restore = |i: usize| {
+        classified[i]
+            .as_ref()
+            .is_some_and(|c| c.has(Signal::SnapshotRestore))
+    };
+    let anchor = cluster
+        .iter()
+        .filter(|(_, m)| is_restore(m.0))
+        .map(|(at, _)| *at)
+        .max()
+        .unwrap_or(built.incident.last_seen);
+    let restores: Vec<usize> = members
+        .iter()
+        .map(|m| m.0)
+        .filter(|&i| is_restore(i))
+        .collect();
+    let (from, age) = restored(&restores, calls, classified, graph, pack, anchor);
+    built.incident.restored_from = from;
+    built.incident.revert_age = age;
+    Some(built)
 }
 
 /// What the members of a cluster add up to: the signals that count, their chains, the
@@ -288,6 +324,8 @@ fn targets(
 struct Scored {
     restore: u8,
     reset: u8,
+    /// The chains of the calls that destroyed evidence.
+    destroyed: Vec<String>,
     chains: Vec<String>,
     evidence: Vec<Evidence>,
     failed: usize,
@@ -300,15 +338,20 @@ fn score(members: &[Member], calls: &[ApiCall], classified: &[Option<Classified>
         let class = classified[*i].as_ref().expect("members are classified");
         let chain = chain_label(class, via.as_deref());
         if class.counts {
-            match class.signal {
-                Signal::SnapshotRestore => scored.restore = 1,
-                Signal::EphemeralReset => scored.reset = 1,
-                Signal::Link => {}
+            if class.has(Signal::SnapshotRestore) {
+                scored.restore = 1;
             }
-            if let Some(c) = &chain {
+            if class.has(Signal::EphemeralReset) {
+                scored.reset = 1;
+            }
+            if let Some(c) = &class.destroyed_chain {
+                scored.destroyed.push(c.clone());
+            }
+            if let Some(c) = chain.as_ref().filter(|_| class.scores()) {
                 scored.chains.push(c.clone());
             }
-        } else if class.signal != Signal::Link {
+            scored.chains.extend(class.more_chains.iter().cloned());
+        } else if class.scores() {
             scored.failed += 1;
         }
         scored.evidence.push(evidence(call, class, chain));
@@ -361,24 +404,44 @@ fn assemble(
     calls: &[ApiCall],
     classified: &[Option<Classified>],
 ) -> Option<Built> {
-    let has_signal = members.iter().any(|(i, _)| {
-        classified[*i]
-            .as_ref()
-            .is_some_and(|c| c.signal != Signal::Link)
-    });
+    let has_signal = members
+        .iter()
+        .any(|(i, _)| classified[*i].as_ref().is_some_and(Classified::scores));
     if !has_signal {
         return None;
     }
     let Scored {
         restore,
         reset,
-        chains,
-        evidence,
+        mut destroyed,
+        mut chains,
+        mut evidence,
         failed,
     } = score(members, calls, classified);
     let score = restore + reset;
-    let (downtime, new_machine) = machine_facts(members, calls, classified);
+    // Deleting what a revert replaced means something only when the incident restores.
+    destroyed.sort();
+    destroyed.dedup();
+    let evidence_destroyed = (restore == 1 && !destroyed.is_empty()).then(|| destroyed.join(", "));
     let mut severity = Severity::from_score(score);
+    if evidence_destroyed.is_some() {
+        severity = Severity::Escalate;
+        chains.extend(destroyed);
+        chains.sort();
+        chains.dedup();
+    } else {
+        // Without a restore, a deletion destroyed nothing a revert replaced: it is a link.
+        for e in evidence
+            .iter_mut()
+            .filter(|e| e.signal == Signal::EvidenceDestroyed)
+        {
+            e.signal = Signal::Link;
+            e.chain = None;
+        }
+    }
+    // A machine its restorer had just launched held nothing to go back from: whatever was
+    // deleted on it, a review at most.
+    let (downtime, new_machine) = machine_facts(members, calls, classified);
     if new_machine {
         severity = severity.min(Severity::Review);
     }
@@ -395,7 +458,7 @@ fn assemble(
         provider: target.0,
         account: signal_call.account.clone(),
         region: signal_call.region.clone(),
-        target: target.1.clone(),
+        target: target.2.clone(),
         target_kind: kind.to_string(),
         first_seen,
         last_seen,
@@ -407,6 +470,9 @@ fn assemble(
         is_ephemeral_reset: reset,
         suspicion_score: score,
         severity,
+        evidence_destroyed,
+        restored_from: Vec::new(),
+        revert_age: None,
         event_ids: unique(evidence.iter().flat_map(|e| e.event_ids.clone())),
         suppressed_by: None,
         downgraded_by: None,
@@ -480,7 +546,7 @@ fn incident_id(target: &Node, first_seen: &DateTime<Utc>) -> String {
     let mut h = Sha256::new();
     h.update(target.0.as_str());
     h.update([0]);
-    h.update(target.1.as_bytes());
+    h.update(target.2.as_bytes());
     h.update([0]);
     h.update(format_time(first_seen));
     let d = h.finalize();

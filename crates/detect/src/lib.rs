@@ -25,6 +25,7 @@
 
 #![deny(missing_docs)]
 
+mod anchor;
 mod detector;
 mod downtime;
 mod events;
@@ -33,6 +34,8 @@ mod held;
 mod horizon;
 mod incident;
 mod machine;
+mod provenance;
+mod restored;
 pub mod routine;
 pub mod seed_spl;
 mod signal;
@@ -48,6 +51,8 @@ pub use events::{sort_newest_first, EventRow};
 pub use horizon::Horizon;
 pub use incident::{Evidence, Incident, Severity, UnknownSeverity};
 pub use machine::identity;
+pub use provenance::{fact_key, is_provenance, Provenance, DEFAULT_MAX_PROVENANCE};
+pub use restored::{RestoredFrom, RevertAge};
 pub use routine::{History, ResetSeen, Routine};
 pub use signal::{classify, Classified};
 
@@ -84,21 +89,31 @@ impl Detection {
 /// ([`revertwatch_normalize::logical_calls`] makes them). A stopped machine waits for its
 /// start however long after; routine resets are judged on the resets among `calls`.
 pub fn detect(calls: &[ApiCall], pack: &Pack, window: Duration) -> Detection {
-    detect_built(calls, pack, window, Duration::MAX, &mut History::default()).0
+    detect_built(
+        calls,
+        pack,
+        window,
+        Duration::MAX,
+        &mut History::default(),
+        calls.len(),
+    )
+    .0
 }
 
 /// [`detect`], with the indices of the calls each incident was made of: stopped machines wait
 /// `provenance` for their start, and routine resets are judged on `history` (which gains the
-/// resets among `calls`).
+/// resets among `calls`). Calls from index `recalled_from` on were recalled from the
+/// provenance store: they only join machines.
 fn detect_built(
     calls: &[ApiCall],
     pack: &Pack,
     window: Duration,
     provenance: Duration,
     history: &mut History,
+    recalled_from: usize,
 ) -> (Detection, Vec<Vec<usize>>) {
     let classified: Vec<Option<Classified>> = calls.iter().map(|c| classify(c, pack)).collect();
-    let mut built = incident::build(calls, &classified, pack, window, provenance);
+    let mut built = incident::build(calls, &classified, pack, window, provenance, recalled_from);
     history.record(calls, &classified, pack);
     routine::judge(&mut built, calls, &classified, history);
     let events = events::rows(calls, &classified, &built);

@@ -151,30 +151,41 @@ fn a_restore_while_the_machine_is_down_for_days_joins_its_stop_and_start() {
 }
 
 #[test]
-fn a_lineage_hop_reaches_exactly_one_window() {
-    // The volume was made from the snapshot an hour before it is attached: one hop, in time.
+fn a_restore_joins_the_swap_however_long_before_it_was_made() {
+    // Provenance hops have no time limit: the volume was made from the snapshot a day
+    // before it is attached, and the attach is what brings it onto the machine.
     let records = [
         cycle("StopInstances", "2026-03-14T02:55:00Z", I),
-        create_volume("2026-03-14T02:00:00Z", "snap-0aa1", "vol-0bb1"),
+        create_volume("2026-03-13T01:59:59Z", "snap-0aa1", "vol-0bb1"),
         attach("2026-03-14T03:00:00Z", "vol-0bb1", I),
     ];
     let d = batch(&records, HOUR);
-    assert_eq!(on_target(&d.incidents, I)[0].severity, Severity::Escalate);
+    let on = on_target(&d.incidents, I);
+    assert_eq!(on.len(), 1, "{:#?}", d.incidents);
+    assert_eq!(on[0].severity, Severity::Escalate);
+    assert_eq!(on[0].first_seen, at("2026-03-13T01:59:59Z"));
+}
+
+#[test]
+fn the_window_bounds_only_the_calls_on_the_machine() {
+    // The attach (the anchor) is more than a window after the stop: two clusters.
     let late = [
-        cycle("StopInstances", "2026-03-14T02:55:00Z", I),
-        create_volume("2026-03-14T01:59:59Z", "snap-0aa1", "vol-0bb1"),
+        cycle("StopInstances", "2026-03-14T01:59:59Z", I),
+        create_volume("2026-03-14T02:50:00Z", "snap-0aa1", "vol-0bb1"),
         attach("2026-03-14T03:00:00Z", "vol-0bb1", I),
     ];
     let d = batch(&late, HOUR);
-    assert_eq!(on_target(&d.incidents, I)[0].severity, Severity::Review);
+    let on = on_target(&d.incidents, I);
+    assert_eq!(on.len(), 2, "{:#?}", d.incidents);
+    assert!(on.iter().all(|i| i.severity == Severity::Review));
 }
 
-/// The attacker's split: a stop, then a snapshot copied within the window, a volume made from
-/// the copy, and the volume attached, each one window after the last. The attach pulls the
-/// copy onto the machine two hops back, and the copy joins the stop's cluster. A detector that
-/// settled the stop two windows behind the attach (as it once did) reported two reviews.
+/// A stop, then a snapshot copied, a volume made from the copy, and the volume attached, each
+/// most of a window after the last. The copy and the volume join the attach that brings them
+/// onto the machine; the stop, more than a window before the attach, is its own review. The
+/// detector, settling before the attach arrives, agrees with the batch.
 #[test]
-fn a_restore_two_hops_back_still_joins_the_stop_it_follows() {
+fn a_restore_two_hops_back_joins_its_attach_and_the_detector_agrees() {
     let records = [
         cycle("StopInstances", "2026-03-14T00:00:00Z", I),
         copy_snapshot("2026-03-14T00:50:00Z", "snap-0aa0", "snap-0aa1"),
@@ -183,10 +194,36 @@ fn a_restore_two_hops_back_still_joins_the_stop_it_follows() {
     ];
     let whole = batch(&records, HOUR);
     let on = on_target(&whole.incidents, I);
-    assert_eq!(on.len(), 1, "{:#?}", whole.incidents);
-    assert_eq!(on[0].severity, Severity::Escalate);
+    assert_eq!(on.len(), 2, "{:#?}", whole.incidents);
+    assert!(on
+        .iter()
+        .any(|i| i.is_snapshot_restore == 1 && i.chains == ["volume-from-snapshot-attached"]));
     // Input reaches 02:30 before the attach arrives.
     let settled = detector_run(&records, HOUR, &[(3, "2026-03-14T02:30:00Z")]);
+    assert_eq!(summary(&settled), summary(&whole));
+}
+
+/// The restore is made days before the stop, swap and start. The detector has settled it as a
+/// lone review and let it go long before; the store brings it back to the machine's incident,
+/// and the lone review is reported once, in both ways.
+#[test]
+fn a_restore_days_before_its_swap_escalates_with_a_detector_that_let_it_go() {
+    let records = [
+        create_volume("2026-03-10T08:55:00Z", "snap-0aa1", "vol-0bb1"),
+        cycle("StopInstances", "2026-03-14T16:31:00Z", I),
+        attach("2026-03-14T16:33:00Z", "vol-0bb1", I),
+        cycle("StartInstances", "2026-03-14T16:36:00Z", I),
+    ];
+    let whole = batch(&records, HOUR);
+    let on = on_target(&whole.incidents, I);
+    assert_eq!(on.len(), 1, "{:#?}", whole.incidents);
+    assert_eq!(on[0].severity, Severity::Escalate);
+    assert_eq!(
+        on_target(&whole.incidents, "vol-0bb1").len(),
+        1,
+        "the lone restore"
+    );
+    let settled = detector_run(&records, HOUR, &[(1, "2026-03-14T16:30:00Z")]);
     assert_eq!(summary(&settled), summary(&whole));
 }
 

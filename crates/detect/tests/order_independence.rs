@@ -200,8 +200,62 @@ fn baseline_has_every_kind_of_incident() {
     assert!(base.len() > 20);
 }
 
+/// A restore made days before the swap that brings it onto a machine, a copy of a snapshot
+/// weeks before that, a snapshot taken before the copy, and every scenario call around them:
+/// the detector lets the restore go long before the swap arrives.
+fn calls_with_a_restore_days_before_its_anchor() -> Vec<ApiCall> {
+    let inst = "i-0abc000000000e001";
+    let mut records = all_records();
+    records.extend([
+        cloudtrail::call(
+            "CreateSnapshot",
+            "2026-02-20T06:00:00Z",
+            serde_json::json!({"volumeId": "vol-0abc0000000e0001"}),
+            serde_json::json!({"snapshotId": "snap-0abc0000000e0001", "volumeId": "vol-0abc0000000e0001", "startTime": 1771567200000u64}),
+        ),
+        cloudtrail::copy_snapshot("2026-03-01T06:00:00Z", "snap-0abc0000000e0001", "snap-0abc0000000e0002"),
+        cloudtrail::create_volume("2026-03-09T08:55:00Z", "snap-0abc0000000e0002", "vol-0abc0000000e0003"),
+        cloudtrail::cycle("StopInstances", "2026-03-14T16:31:00Z", inst),
+        cloudtrail::attach("2026-03-14T16:33:00Z", "vol-0abc0000000e0003", inst),
+        cloudtrail::cycle("StartInstances", "2026-03-14T16:36:00Z", inst),
+    ]);
+    let text = records.join("\n") + "\n";
+    let mut calls = ingest()
+        .read_reader("all", Cursor::new(text.into_bytes()))
+        .calls;
+    calls.sort_by_key(|c| c.time);
+    calls
+}
+
+#[test]
+fn a_restore_days_before_its_anchor_escalates_both_ways() {
+    let calls = calls_with_a_restore_days_before_its_anchor();
+    let every: Vec<usize> = (1..calls.len()).collect();
+    let (batch, closing, _) = batch_and_closing(&calls, &every, DEFAULT_WINDOW);
+    assert!(
+        batch
+            .iter()
+            .any(|i| i.1 == "i-0abc000000000e001" && i.2 == 2),
+        "{batch:#?}"
+    );
+    assert_eq!(closing, batch);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_restore_days_before_its_anchor_gives_the_same_incidents_in_any_batches(
+        cuts in proptest::collection::vec(any::<prop::sample::Index>(), 0..12),
+        minutes in prop::sample::select(vec![10u64, 45, 360]),
+    ) {
+        let calls = calls_with_a_restore_days_before_its_anchor();
+        let mut points: Vec<usize> = cuts.iter().map(|c| c.index(calls.len())).collect();
+        points.sort();
+        points.dedup();
+        let (batch, closing, _) = batch_and_closing(&calls, &points, Duration::from_secs(minutes * 60));
+        prop_assert_eq!(closing, batch);
+    }
 
     #[test]
     fn shuffled_and_resplit_input_gives_the_same_incidents(

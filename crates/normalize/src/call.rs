@@ -94,6 +94,9 @@ pub struct Edge {
     pub to: ResourceRef,
     /// The rule pack's name for the link (`created_from`, `attached`, `launched`...).
     pub relation: String,
+    /// The region `from` lives in when the call names another than its own (a cross-region
+    /// copy's `sourceRegion`).
+    pub from_region: Option<String>,
 }
 
 /// Where a record was read.

@@ -55,4 +55,4 @@ pub use lineage::annotate;
 pub use merge::{logical_calls, merge_group, merge_phases, phase_group};
 pub use skip::{Skip, SkipReason};
 pub use split::{plan_parts, MIN_PART_BYTES};
-pub use time::{format_time, serialize_time};
+pub use time::{format_time, parse_time, serialize_time};

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use revertwatch_pack::{strings, Pack, Provider, Root};
+use revertwatch_pack::{strings, Pack, Provider, Root, Signal};
 use serde_json::Value;
 
 use crate::call::{ApiCall, Edge, ResourceRef};
@@ -23,6 +23,11 @@ pub fn annotate(call: &mut ApiCall, pack: &Pack) {
     let mut subjects = BTreeSet::new();
     let mut edges = BTreeSet::new();
     for entry in entries {
+        // A link's conditions say when its resources and edges apply at all (a snapshot
+        // copied from a disk, not from a snapshot); a signal's say only when it scores.
+        if entry.signal == Signal::Link && !entry.holds(call) {
+            continue;
+        }
         let ids = |role: &str| -> Vec<ResourceRef> {
             let Some(spec) = entry.resources.get(role) else {
                 return Vec::new();
@@ -47,6 +52,9 @@ pub fn annotate(call: &mut ApiCall, pack: &Pack) {
                 continue;
             }
             let to = ids(&spec.to);
+            let from_region = strings(&spec.from_region, call)
+                .into_iter()
+                .find(|r| !r.is_empty() && *r != call.region);
             for from in ids(&spec.from) {
                 for to in &to {
                     if &from != to {
@@ -54,6 +62,7 @@ pub fn annotate(call: &mut ApiCall, pack: &Pack) {
                             from: from.clone(),
                             to: to.clone(),
                             relation: spec.relation.clone(),
+                            from_region: from_region.clone(),
                         });
                     }
                 }

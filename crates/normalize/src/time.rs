@@ -4,6 +4,8 @@
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use serde_json::Value;
 
+/// A time as a cloud writes it (RFC 3339 in its variants, epoch seconds or milliseconds, as a
+/// number or digits), in UTC; None when it is none of these.
 pub fn parse_time(v: &Value) -> Option<DateTime<Utc>> {
     match v {
         Value::String(s) => parse_text(s.trim()),

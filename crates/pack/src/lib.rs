@@ -51,7 +51,7 @@ pub use lineage::MAX_LINEAGE_HOPS;
 pub use load::{load_default, load_file, load_str};
 pub use model::{
     strings, CallFields, Condition, EdgeSpec, Entry, Lifecycle, Pack, Provider, ResourceSpec,
-    Signal,
+    Signal, TAKEN_OF,
 };
 pub use path::{FieldPath, Root};
 pub use playbook::{default_playbooks, Facts, PlaybookError, Playbooks};

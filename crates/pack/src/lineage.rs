@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::error::PackError;
-use crate::model::{Entry, Pack};
+use crate::model::{Entry, Pack, TAKEN_OF};
 
 /// The most hops a pack may chain. The default pack's longest chain is a snapshot copied,
 /// made into an image or volume, then launched or attached (three hops); one more leaves room
@@ -110,7 +110,8 @@ impl Pack {
 fn kind_edges(entries: &[Entry]) -> Vec<KindEdge> {
     let mut out = Vec::new();
     for e in entries {
-        for edge in &e.edges {
+        // What a snapshot was taken of is provenance that detection never walks.
+        for edge in e.edges.iter().filter(|edge| edge.relation != TAKEN_OF) {
             let (Some(from), Some(to)) = (e.resources.get(&edge.from), e.resources.get(&edge.to))
             else {
                 continue;

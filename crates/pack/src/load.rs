@@ -36,6 +36,7 @@ struct RawEntry {
     resources: BTreeMap<String, RawResource>,
     #[serde(default)]
     edges: Vec<RawEdge>,
+    taken_at: Option<OneOrMany>,
     #[serde(default)]
     description: String,
 }
@@ -72,6 +73,7 @@ struct RawEdge {
     to: String,
     relation: String,
     when: Option<RawWhen>,
+    from_region: Option<OneOrMany>,
 }
 
 /// The pack shipped in the binary.
@@ -166,17 +168,24 @@ fn check(raw: RawEntry, line: usize) -> Result<Entry, String> {
                 ));
             }
         }
+        let from_region = match e.from_region {
+            Some(p) => paths(p)?,
+            None => Vec::new(),
+        };
         edges.push(EdgeSpec {
             from: e.from,
             to: e.to,
             relation: e.relation,
             when: conditions(e.when)?,
+            from_region,
         });
     }
+    // On a link entry, `when` says when its resources and edges apply.
     let when = conditions(raw.when)?;
-    if raw.signal == Signal::Link && !when.is_empty() {
-        return Err("a `link` entry has no signal for `when` to guard; remove `when`".into());
-    }
+    let taken_at = match raw.taken_at {
+        Some(p) => paths(p)?,
+        None => Vec::new(),
+    };
     Ok(Entry {
         provider: raw.provider,
         name: raw.name,
@@ -188,6 +197,7 @@ fn check(raw: RawEntry, line: usize) -> Result<Entry, String> {
         subject: raw.subject,
         resources,
         edges,
+        taken_at,
         description: raw.description,
         line,
     })

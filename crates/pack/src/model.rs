@@ -45,10 +45,23 @@ impl fmt::Display for Provider {
 pub enum Signal {
     /// It only connects resources (an attach, a launch from an image): no score alone.
     Link,
+    /// It deletes what a revert replaced (the old root volume or disk): on an incident that
+    /// restores, it raises the incident to escalate; alone, it is a link.
+    EvidenceDestroyed,
     /// A stop/start, deallocate or reimage: ephemeral storage is gone.
     EphemeralReset,
     /// Something was created from a snapshot, image or backup that can replace a system's state.
     SnapshotRestore,
+}
+
+/// What a successful call says beside its signal: a call may carry both (a root volume
+/// replaced in place whose old volume is deleted restores and destroys the evidence).
+impl Signal {
+    /// Whether this signal scores in the seed's formula (`is_snapshot_restore +
+    /// is_ephemeral_reset`); a link and `evidence_destroyed` do not.
+    pub fn scores(self) -> bool {
+        matches!(self, Signal::EphemeralReset | Signal::SnapshotRestore)
+    }
 }
 
 impl Signal {
@@ -56,6 +69,7 @@ impl Signal {
     pub fn as_str(self) -> &'static str {
         match self {
             Signal::Link => "link",
+            Signal::EvidenceDestroyed => "evidence_destroyed",
             Signal::EphemeralReset => "ephemeral_reset",
             Signal::SnapshotRestore => "snapshot_restore",
         }
@@ -123,6 +137,9 @@ pub struct EdgeSpec {
     /// Conditions on the call's fields, all of which must hold for the edge to be drawn (an
     /// Azure Backup restore reaches the VM only when it restores to the original location).
     pub when: Vec<Condition>,
+    /// Where the `from` resource lives when not in the call's region (a cross-region copy's
+    /// source, `request.sourceRegion`): a resource key crosses regions only through this.
+    pub from_region: Vec<FieldPath>,
 }
 
 impl EdgeSpec {
@@ -131,6 +148,12 @@ impl EdgeSpec {
         self.when.iter().all(|c| c.holds(call))
     }
 }
+
+/// The relation of an edge that says what a snapshot or image was taken of (a volume or disk
+/// into its snapshot). It is provenance, never lineage: a restore from the snapshot brings
+/// back that point in time, not what was restored into the volume before it, so detection
+/// does not walk it and it adds no hop to [`Pack::lineage_hops`].
+pub const TAKEN_OF: &str = "snapshot_of";
 
 /// One catalog entry: a provider operation and what it means.
 #[derive(Debug, Clone)]
@@ -156,6 +179,9 @@ pub struct Entry {
     pub resources: BTreeMap<String, ResourceSpec>,
     /// The lineage edges between those roles.
     pub edges: Vec<EdgeSpec>,
+    /// Where the response says when the subject (a snapshot) was taken, when it says
+    /// (CreateSnapshot's `startTime`): kept through pruning for `restored_from`.
+    pub taken_at: Vec<FieldPath>,
     /// What the operation does, for people.
     pub description: String,
     /// Source line of the entry in its pack file.
@@ -163,14 +189,21 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// Every path the entry's conditions (its own and its edges') read.
+    /// Every path the entry's conditions (its own and its edges') read, and the paths detection
+    /// reads after annotation (when a snapshot was taken, a copy's source region).
     pub fn condition_paths(&self) -> impl Iterator<Item = &FieldPath> {
         let edges = self.edges.iter().flat_map(|e| e.when.iter());
-        self.when.iter().chain(edges).flat_map(|c| match c {
+        let conditions = self.when.iter().chain(edges).flat_map(|c| match c {
             Condition::Present(p) | Condition::AnyOf(p, _) | Condition::ContainsAny(p, _) => {
                 p.iter()
             }
-        })
+        });
+        conditions.chain(self.taken_at.iter())
+    }
+
+    /// Whether every condition holds for `call` (an entry without conditions always holds).
+    pub fn holds(&self, call: &dyn CallFields) -> bool {
+        self.when.iter().all(|c| c.holds(call))
     }
 }
 

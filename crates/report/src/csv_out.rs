@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use revertwatch_detect::{EventRow, Incident};
+use revertwatch_detect::{EventRow, Incident, RevertAge};
 use revertwatch_normalize::format_time;
 
 use crate::escape::csv_cell;
@@ -23,7 +23,7 @@ impl Output for Csv {
     }
 }
 
-const INCIDENT_COLUMNS: [&str; 20] = [
+const INCIDENT_COLUMNS: [&str; 25] = [
     "incident_id",
     "provider",
     "account",
@@ -44,6 +44,11 @@ const INCIDENT_COLUMNS: [&str; 20] = [
     "new_machine",
     "downtime_seconds",
     "routine_actor",
+    "restored_from",
+    "revert_age_seconds",
+    "revert_age",
+    "revert_age_unknown",
+    "evidence_destroyed",
 ];
 
 const EVENT_COLUMNS: [&str; 14] = [
@@ -114,9 +119,23 @@ fn incidents(out: &mut dyn Write, incidents: &[Incident]) -> io::Result<()> {
                     .as_ref()
                     .map(|r| r.actor.clone())
                     .unwrap_or_default(),
+                i.restored_from
+                    .iter()
+                    .map(|r| r.describe())
+                    .collect::<Vec<_>>()
+                    .join(";"),
+                age(i, |a| a.seconds.map(|s| s.to_string())),
+                age(i, |a| a.human.clone()),
+                age(i, |a| a.unknown.clone()),
+                i.evidence_destroyed.clone().unwrap_or_default(),
             ]
         }),
     )
+}
+
+/// One field of the revert age, empty when the incident restores nothing.
+fn age(i: &Incident, field: impl Fn(&RevertAge) -> Option<String>) -> String {
+    i.revert_age.as_ref().and_then(field).unwrap_or_default()
 }
 
 fn events(out: &mut dyn Write, rows: &[EventRow]) -> io::Result<()> {

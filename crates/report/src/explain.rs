@@ -112,6 +112,9 @@ fn header(out: &mut dyn Write, i: &Incident) -> io::Result<()> {
     for note in &i.tuning_notes {
         writeln!(out, "  tuning      {}", terminal(note))?;
     }
+    for (label, fact) in i.revert_facts() {
+        writeln!(out, "  {label:<11} {}", terminal(&fact))?;
+    }
     Ok(())
 }
 

@@ -22,6 +22,7 @@
 //! | `actors`, `source_ips`, user agents, resources | `observables[]` |
 //! | `is_snapshot_restore`, `is_ephemeral_reset`, `failed_attempts`, `target_kind`, `severity` | `unmapped.*` |
 //! | `new_machine`, `downtime`, `routine` (severity `info` is `severity_id` 1, not an alert) | `unmapped.*` |
+//! | `restored_from`, `revert_age`, `evidence_destroyed` | `finding_info.desc`, `unmapped.*` |
 //! | `chains`' investigation guide and response playbook (playbooks.toml) | `remediation.desc`, `remediation.references` |
 //!
 //! Every string from a log is data: serde_json escapes what JSON requires (quotes, control
@@ -118,17 +119,7 @@ fn finding(i: &Incident) -> Value {
                 "version": env!("CARGO_PKG_VERSION"),
             },
         },
-        "unmapped": {
-            "severity": i.severity.as_str(),
-            "suspicion_score": i.suspicion_score,
-            "is_snapshot_restore": i.is_snapshot_restore,
-            "is_ephemeral_reset": i.is_ephemeral_reset,
-            "suppressed_by": i.suppressed_by.as_deref().map(text),
-            "downgraded_by": i.downgraded_by.as_deref().map(text),
-            "tuning_notes": i.tuning_notes.iter().map(|n| text(n)).collect::<Vec<_>>(),
-            "failed_attempts": i.failed_attempts,
-            "target_kind": text(&i.target_kind),
-        },
+        "unmapped": unmapped(i),
     });
     if let Some(unmapped) = finding["unmapped"].as_object_mut() {
         unmapped.insert("new_machine".into(), Value::Bool(i.new_machine));
@@ -137,6 +128,31 @@ fn finding(i: &Incident) -> Value {
     }
     prune(&mut finding);
     finding
+}
+
+/// What OCSF has no place for, under its own names.
+fn unmapped(i: &Incident) -> Value {
+    json!({
+        "severity": i.severity.as_str(),
+        "suspicion_score": i.suspicion_score,
+        "is_snapshot_restore": i.is_snapshot_restore,
+        "is_ephemeral_reset": i.is_ephemeral_reset,
+        "suppressed_by": i.suppressed_by.as_deref().map(text),
+        "downgraded_by": i.downgraded_by.as_deref().map(text),
+        "tuning_notes": i.tuning_notes.iter().map(|n| text(n)).collect::<Vec<_>>(),
+        "failed_attempts": i.failed_attempts,
+        "target_kind": text(&i.target_kind),
+        "evidence_destroyed": i.evidence_destroyed.as_deref().map(text),
+        "restored_from": i.restored_from.iter().map(|r| json!({
+            "id": text(&r.id),
+            "kind": text(&r.kind),
+            "taken_of": r.taken_of.as_deref().map(text),
+            "taken_at": r.taken_at.as_ref().map(format_time),
+            "taken_at_source": text(&r.taken_at_source),
+        })).collect::<Vec<_>>(),
+        "revert_age_seconds": i.revert_age.as_ref().and_then(|a| a.seconds),
+        "revert_age": i.revert_age.as_ref().map(|a| text(&a.describe())),
+    })
 }
 
 /// What was found: the analytic, the technique, and the calls it was found in.
@@ -256,6 +272,9 @@ fn describe(i: &Incident) -> String {
         s.push_str(&format!("; chains {}", i.chains.join(", ")));
     }
     s.push('.');
+    for (label, fact) in i.revert_facts() {
+        s.push_str(&format!(" {}: {fact}.", capitalised(label)));
+    }
     if let Some(detail) = status_detail(i) {
         s.push(' ');
         s.push_str(&detail);

@@ -82,7 +82,7 @@ pub fn rules(pack: &Pack) -> Vec<SigmaRule> {
 fn rule_text(entry: &Entry, title: &str, id: &str) -> String {
     let detection = detection::translate(entry);
     let level = match entry.signal {
-        Signal::SnapshotRestore => "medium",
+        Signal::SnapshotRestore | Signal::EvidenceDestroyed => "medium",
         _ => "low",
     };
     yaml::document(&[
@@ -137,6 +137,9 @@ fn description(entry: &Entry, notes: &[String]) -> String {
     let signal = match entry.signal {
         Signal::SnapshotRestore => {
             "revertwatch signal: snapshot restore (something made from a snapshot, image or backup)."
+        }
+        Signal::EvidenceDestroyed => {
+            "revertwatch signal: evidence destroyed (the volume or disk a revert replaced is deleted)."
         }
         _ => "revertwatch signal: ephemeral reset (a stop, start, deallocate or reimage).",
     };

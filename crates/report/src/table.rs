@@ -141,6 +141,9 @@ fn incidents(out: &mut dyn Write, incidents: &[Incident], colour: bool) -> io::R
         for note in &i.tuning_notes {
             writeln!(out, "  tuning:  {}", cell(note))?;
         }
+        for (label, text) in i.revert_facts() {
+            writeln!(out, "  {label}: {}", cell(&text))?;
+        }
         let mut t = Grid::new();
         t.load_preset(presets::NOTHING);
         t.set_header([

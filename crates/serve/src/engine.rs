@@ -53,6 +53,9 @@ pub struct EngineConfig {
     /// How long an incident whose calls aged out stays listed (behind its partition's newest
     /// call).
     pub keep_closed: Duration,
+    /// How long a provenance fact (the call that took a snapshot or restored a volume) is
+    /// kept after it was made (behind its partition's newest call).
+    pub provenance_horizon: Duration,
     /// Most calls held over all partitions; past it the oldest are evicted (and counted).
     pub max_calls: usize,
     /// Event times older than this behind the time a record is received are quarantined:
@@ -108,7 +111,8 @@ impl Engine {
             limits: cfg.limits.clone(),
         };
         let mut engine = Engine {
-            horizon: Horizon::new(&cfg.pack, cfg.window, cfg.lateness),
+            horizon: Horizon::new(&cfg.pack, cfg.window, cfg.lateness)
+                .with_provenance(cfg.provenance_horizon),
             hold_records: cfg.pack.reads_records(),
             cfg,
             ingest,
@@ -138,6 +142,20 @@ impl Engine {
             let (part, id) = store::split_key(&key);
             self.part(part).emitted.insert(id.to_string(), severity);
             keys.insert(part.to_string());
+        }
+        let mut facts: BTreeMap<(String, String), Vec<ApiCall>> = BTreeMap::new();
+        for (key, bytes) in loaded.provenance {
+            let (part, rest) = store::split_key(&key);
+            let (fact, _event) = rest.split_once('\0').unwrap_or((rest, ""));
+            let call = self.reread(&key, &bytes)?;
+            facts
+                .entry((part.to_string(), fact.to_string()))
+                .or_default()
+                .push(call);
+        }
+        for ((part, _), phases) in facts {
+            self.part(&part).detector.remember_provenance(phases);
+            keys.insert(part);
         }
         for (key, json) in loaded.closed {
             let (part, id) = store::split_key(&key);
@@ -395,6 +413,19 @@ impl Engine {
         let settled = part.detector.settle(newest);
         for key in &settled.released {
             changes.drop_records.push(store::key(part_key, key));
+        }
+        for (fact, keys) in &settled.provenance {
+            for key in keys {
+                let held = store::key(part_key, key);
+                changes.keep_provenance.push((held, fact.clone()));
+            }
+        }
+        let horizon = chrono::Duration::from_std(self.cfg.provenance_horizon)
+            .unwrap_or(chrono::Duration::MAX);
+        if let Some(cutoff) = newest.checked_sub_signed(horizon) {
+            for fact in part.detector.expire_provenance(cutoff) {
+                changes.drop_provenance.push(store::key(part_key, &fact));
+            }
         }
         let mut closing = settled.detection.incidents;
         apply(&mut closing, &self.cfg.tuning, Utc::now().date_naive());

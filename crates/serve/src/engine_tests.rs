@@ -20,6 +20,7 @@ fn engine(dir: &Path, pack: Pack) -> Engine {
         window: Duration::from_secs(6 * 3600),
         lateness: Duration::from_secs(3600),
         keep_closed: Duration::from_secs(7 * 86400),
+        provenance_horizon: Duration::from_secs(400 * 86400),
         max_calls: 1000,
         // The fixtures are dated 2026: accept any age, so that the tests never expire.
         max_event_age: Duration::MAX,
@@ -303,6 +304,7 @@ mod quarantine {
             window: Duration::from_secs(6 * 3600),
             lateness: Duration::from_secs(3600),
             keep_closed: Duration::from_secs(7 * 86400),
+            provenance_horizon: Duration::from_secs(400 * 86400),
             max_calls: 1000,
             max_event_age: Duration::from_secs(400 * 86400),
             max_clock_skew: Duration::from_secs(3600),
@@ -367,4 +369,120 @@ mod quarantine {
             3
         );
     }
+}
+
+fn piece(record: Value) -> Piece {
+    Piece {
+        origin: "test".into(),
+        bytes: serde_json::to_vec(&record).unwrap().into(),
+        scope: String::new(),
+        source: Source::Hec,
+    }
+}
+
+fn ec2(name: &str, id: &str, time: &str, request: Value, response: Value) -> Value {
+    let mut r = cloudtrail(name, id, time);
+    r["requestParameters"] = request;
+    r["responseElements"] = response;
+    r
+}
+
+/// A volume restored from a snapshot weeks before it is swapped in: by the swap, serve has
+/// settled the restore and let its call go, and has been restarted. The restore still joins
+/// the machine's incident, because its record was kept as provenance and read back.
+#[test]
+fn a_restore_let_go_and_a_restart_later_still_joins_the_swap() {
+    let (inst, vol, snap) = (
+        "i-0abc123def4567890",
+        "vol-0abc00000000prv1",
+        "snap-0abc0000000prv1",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut first = engine(dir.path(), load_default());
+    let early = [
+        ec2(
+            "CreateSnapshot",
+            "ev-snap",
+            "2026-02-01T06:00:00Z",
+            json!({"volumeId": "vol-0abc00000000orig"}),
+            json!({"snapshotId": snap, "volumeId": "vol-0abc00000000orig", "startTime": "2026-02-01T05:59:00Z"}),
+        ),
+        ec2(
+            "CreateVolume",
+            "ev-restore",
+            "2026-02-10T08:55:00Z",
+            json!({"snapshotId": snap, "availabilityZone": "us-east-1a"}),
+            json!({"volumeId": vol, "snapshotId": snap}),
+        ),
+        // Later traffic in the account moves its clock on: both calls settle and are let go.
+        cloudtrail("DescribeInstances", "ev-later", "2026-02-20T00:00:00Z"),
+        cloudtrail("StopInstances", "ev-other-stop", "2026-02-20T00:00:00Z"),
+    ];
+    first
+        .apply(&early.map(piece), Mode::Live)
+        .expect("batch applies");
+    let stored = first.store.load(None).unwrap();
+    assert!(
+        stored
+            .records
+            .iter()
+            .all(|(k, _)| !k.contains("ev-restore")),
+        "the restore was let go from the held records"
+    );
+    assert_eq!(stored.provenance.len(), 2, "kept as provenance");
+    drop(first);
+
+    let mut second = engine(dir.path(), load_default());
+    let swap = [
+        cloudtrail("StopInstances", "ev-stop", "2026-03-14T16:31:00Z"),
+        ec2(
+            "AttachVolume",
+            "ev-attach",
+            "2026-03-14T16:33:00Z",
+            json!({"volumeId": vol, "instanceId": inst, "device": "/dev/sda1"}),
+            json!({"volumeId": vol, "instanceId": inst}),
+        ),
+        cloudtrail("StartInstances", "ev-start", "2026-03-14T16:36:00Z"),
+    ];
+    second
+        .apply(&swap.map(piece), Mode::Live)
+        .expect("batch applies");
+    let open: Vec<Value> = String::from_utf8(second.incidents_jsonl(true))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let machine = open
+        .iter()
+        .find(|i| i["target"] == inst && i["is_snapshot_restore"] == 1)
+        .unwrap_or_else(|| panic!("{open:#?}"));
+    assert_eq!(machine["severity"], "escalate", "{machine:#}");
+    assert_eq!(
+        machine["restored_from"][0]["taken_of"],
+        "vol-0abc00000000orig"
+    );
+    assert_eq!(
+        machine["restored_from"][0]["taken_at"],
+        "2026-02-01T05:59:00Z"
+    );
+}
+
+#[test]
+fn provenance_older_than_its_horizon_is_forgotten_on_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut e = engine(dir.path(), load_default());
+    e.cfg.provenance_horizon = Duration::from_secs(30 * 86400);
+    let snap = ec2(
+        "CreateSnapshot",
+        "ev-snap",
+        "2026-01-01T06:00:00Z",
+        json!({"volumeId": "vol-0abc00000000orig"}),
+        json!({"snapshotId": "snap-0abc0000000prv2", "volumeId": "vol-0abc00000000orig"}),
+    );
+    let later = cloudtrail("StopInstances", "ev-other-stop", "2026-01-10T00:00:00Z");
+    e.apply(&[piece(snap), piece(later)], Mode::Live).unwrap();
+    assert_eq!(e.store.load(None).unwrap().provenance.len(), 1);
+    let much_later = cloudtrail("StopInstances", "ev-much-later", "2026-03-01T00:00:00Z");
+    e.apply(&[piece(much_later)], Mode::Live).unwrap();
+    assert!(e.store.load(None).unwrap().provenance.is_empty());
 }

@@ -31,6 +31,7 @@
 //!     window: Duration::from_secs(6 * 3600),
 //!     lateness: Duration::from_secs(3600),
 //!     keep_closed: Duration::from_secs(7 * 86400),
+//!     provenance_horizon: Duration::from_secs(400 * 86400),
 //!     max_calls: 1_000_000,
 //!     max_event_age: Duration::from_secs(30 * 86400),
 //!     max_clock_skew: Duration::from_secs(3600),

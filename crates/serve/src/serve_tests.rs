@@ -23,6 +23,7 @@ pub fn config(dir: &Path) -> ServeConfig {
             window: Duration::from_secs(6 * 3600),
             lateness: Duration::from_secs(3600),
             keep_closed: Duration::from_secs(7 * 86400),
+            provenance_horizon: Duration::from_secs(400 * 86400),
             max_calls: 100_000,
             // The records are dated 2026: accept any age, so that the tests never expire.
             max_event_age: Duration::MAX,

@@ -22,6 +22,10 @@ const CLOSED: TableDefinition<&str, &[u8]> = TableDefinition::new("closed");
 /// `<partition>\0<hash of the reset>` -> a reset seen (JSON): the evidence routine resets are
 /// judged on, kept after the calls themselves are let go (28 days, bounded per machine).
 const ROUTINE: TableDefinition<&str, &[u8]> = TableDefinition::new("routine");
+/// `<partition>\0<provenance key>\0<event key>` -> the record of a call that made provenance
+/// (a snapshot taken, a volume restored), as received: kept after its call is let go, until
+/// `--provenance-horizon`, so that a restore weeks before its swap still joins the machine.
+const PROVENANCE: TableDefinition<&str, &[u8]> = TableDefinition::new("provenance");
 /// Sequence -> one alert (JSON), until every alert sink has it.
 const OUTBOX: TableDefinition<u64, &[u8]> = TableDefinition::new("outbox");
 
@@ -49,6 +53,11 @@ pub struct Changes {
     pub drop_closed: Vec<String>,
     pub put_routine: Vec<(String, Vec<u8>)>,
     pub drop_routine: Vec<String>,
+    /// Held records that stay as provenance: `(<partition>\0<event key>, <provenance key>)`,
+    /// moved from the held records in the same transaction.
+    pub keep_provenance: Vec<(String, String)>,
+    /// Provenance facts that expired: `<partition>\0<provenance key>`, with all their records.
+    pub drop_provenance: Vec<String>,
     /// Partitions whose every record and emitted state go (a partition handed to this
     /// instance is rebuilt from its stream).
     pub clear_prefixes: Vec<String>,
@@ -65,6 +74,8 @@ impl Changes {
             && self.drop_closed.is_empty()
             && self.put_routine.is_empty()
             && self.drop_routine.is_empty()
+            && self.keep_provenance.is_empty()
+            && self.drop_provenance.is_empty()
             && self.clear_prefixes.is_empty()
     }
 }
@@ -76,6 +87,8 @@ pub struct Loaded {
     pub emitted: Vec<(String, u8)>,
     pub closed: Vec<(String, Vec<u8>)>,
     pub routine: Vec<(String, Vec<u8>)>,
+    /// `(<partition>\0<provenance key>\0<event key>, record)`, in key order.
+    pub provenance: Vec<(String, Vec<u8>)>,
 }
 
 pub fn key(partition: &str, item: &str) -> String {
@@ -108,6 +121,7 @@ impl Store {
         let emitted = txn.open_table(EMITTED).map_err(|x| e(x.into()))?;
         let closed = txn.open_table(CLOSED).map_err(|x| e(x.into()))?;
         let routine = txn.open_table(ROUTINE).map_err(|x| e(x.into()))?;
+        let provenance = txn.open_table(PROVENANCE).map_err(|x| e(x.into()))?;
         let mut loaded = Loaded::default();
         let ranges: Vec<(String, Option<String>)> = match only {
             None => vec![(String::new(), None)],
@@ -138,6 +152,11 @@ impl Store {
                 let row = (k.value().to_string(), v.value().to_vec());
                 loaded.routine.push(row);
             }
+            for row in provenance.range::<&str>(range).map_err(|x| e(x.into()))? {
+                let (k, v) = row.map_err(|x| e(x.into()))?;
+                let row = (k.value().to_string(), v.value().to_vec());
+                loaded.provenance.push(row);
+            }
         }
         Ok(loaded)
     }
@@ -153,6 +172,7 @@ impl Store {
             let mut outbox = txn.open_table(OUTBOX).map_err(|x| e(x.into()))?;
             let mut closed = txn.open_table(CLOSED).map_err(|x| e(x.into()))?;
             let mut routine = txn.open_table(ROUTINE).map_err(|x| e(x.into()))?;
+            let mut provenance = txn.open_table(PROVENANCE).map_err(|x| e(x.into()))?;
             for prefix in &changes.clear_prefixes {
                 let start = format!("{prefix}\0");
                 let end = format!("{prefix}\u{1}");
@@ -168,6 +188,9 @@ impl Store {
                 routine
                     .retain_in(start.as_str()..end.as_str(), |_, _| false)
                     .map_err(|x| e(x.into()))?;
+                provenance
+                    .retain_in(start.as_str()..end.as_str(), |_, _| false)
+                    .map_err(|x| e(x.into()))?;
             }
             // Puts first: a reset seen and aged out within one batch ends up gone.
             for (k, v) in &changes.put_routine {
@@ -177,6 +200,13 @@ impl Store {
             }
             for k in &changes.drop_routine {
                 routine.remove(k.as_str()).map_err(|x| e(x.into()))?;
+            }
+            for fact in &changes.drop_provenance {
+                let start = format!("{fact}\0");
+                let end = format!("{fact}\u{1}");
+                provenance
+                    .retain_in(start.as_str()..end.as_str(), |_, _| false)
+                    .map_err(|x| e(x.into()))?;
             }
             for (k, v) in &changes.put_closed {
                 closed
@@ -190,6 +220,19 @@ impl Store {
                 records
                     .insert(k.as_str(), v.as_slice())
                     .map_err(|x| e(x.into()))?;
+            }
+            for (held, fact) in &changes.keep_provenance {
+                let (part, event) = split_key(held);
+                let record = records
+                    .remove(held.as_str())
+                    .map_err(|x| e(x.into()))?
+                    .map(|v| v.value().to_vec());
+                if let Some(record) = record {
+                    let at = format!("{}\0{event}", key(part, fact));
+                    provenance
+                        .insert(at.as_str(), record.as_slice())
+                        .map_err(|x| e(x.into()))?;
+                }
             }
             for k in &changes.drop_records {
                 records.remove(k.as_str()).map_err(|x| e(x.into()))?;

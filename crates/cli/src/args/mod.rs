@@ -140,6 +140,12 @@ pub struct HuntArgs {
     #[arg(long, value_name = "N", default_value_t = 2_000_000)]
     pub max_state_calls: usize,
 
+    /// Most resources whose origin (the snapshot a volume was made from, what a snapshot was
+    /// taken of) is kept for the whole hunt, so that a restore made long before the swap that
+    /// uses it still joins the machine's incident. Past it the oldest are dropped, counted.
+    #[arg(long, value_name = "N", default_value_t = revertwatch_detect::DEFAULT_MAX_PROVENANCE)]
+    pub max_provenance: usize,
+
     /// Close incidents at every batch of files once this many calls are held (tests use it to
     /// exercise closing on small inputs).
     #[arg(long, hide = true, value_name = "CALLS")]

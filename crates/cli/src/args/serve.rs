@@ -211,6 +211,12 @@ pub struct ServeArgs {
     #[arg(long, value_name = "DURATION", default_value = "7d", value_parser = parse_duration)]
     pub keep_closed: Duration,
 
+    /// How long the calls that say where a resource came from (a snapshot taken, a volume
+    /// restored from it) are kept after they were made, so that a restore weeks before the
+    /// swap that uses it still joins the machine's incident.
+    #[arg(long, value_name = "DURATION", default_value = "400d", value_parser = parse_duration)]
+    pub provenance_horizon: Duration,
+
     /// Most calls held in incident state; past it the oldest are evicted with a counted warning.
     #[arg(long, value_name = "N", default_value_t = 2_000_000)]
     pub max_state_calls: usize,

@@ -62,6 +62,7 @@ fn read(plan: &mut HuntPlan, summary: &mut Summary) -> anyhow::Result<Found> {
             summary.late = stats.late;
             summary.evicted = stats.evicted;
             summary.conflicting_ids = stats.conflicting_ids;
+            summary.provenance_dropped = stats.provenance_dropped;
             summary.held_peak = (stats.closings > 0).then_some(stats.peak_held);
             Ok(Found {
                 calls: Vec::new(),
@@ -100,6 +101,14 @@ fn warn_about_state(plan: &HuntPlan, summary: &Summary, err: &mut dyn Write) -> 
              caller or resource); each record was kept as its own event. A resend repeats an id \
              with the same content; this does not.",
             summary.conflicting_ids
+        )?;
+    }
+    if summary.provenance_dropped > 0 {
+        writeln!(
+            err,
+            "revertwatch: warning: resource origins went over --max-provenance ({}); dropped the {} oldest: \
+             a restore made from them before the swap that uses it may show as its own review.",
+            plan.max_provenance, summary.provenance_dropped
         )?;
     }
     if summary.late > 0 {

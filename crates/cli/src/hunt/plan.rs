@@ -65,6 +65,7 @@ pub struct HuntPlan {
     pub window: std::time::Duration,
     /// For the warnings: what the flags were.
     pub max_state_calls: usize,
+    pub max_provenance: usize,
     pub allowed_lateness: std::time::Duration,
 }
 
@@ -97,6 +98,7 @@ impl HuntPlan {
             quiet: args.quiet,
             window: args.window,
             max_state_calls: args.max_state_calls,
+            max_provenance: args.max_provenance,
             allowed_lateness: args.allowed_lateness,
             profile,
             tuning,
@@ -138,7 +140,7 @@ fn correlation(profile: &Profile, args: &HuntArgs) -> Correlation {
             // A stopped machine waits for its start over the whole run, as --hold-all does.
             let horizon = Horizon::new(pack, args.window, args.allowed_lateness)
                 .with_provenance(std::time::Duration::MAX);
-            let detector = Detector::new(pack.clone(), horizon);
+            let detector = Detector::new(pack.clone(), horizon).max_provenance(args.max_provenance);
             Correlation::TimeOrdered {
                 detector: Box::new(match args.closing_from {
                     Some(n) => detector.settle_from(n),

@@ -217,6 +217,7 @@ fn write_operation_cell(out: &mut dyn Write, call: &Evidence) -> io::Result<()> 
     let (signal_class, signal_text) = match call.signal {
         Signal::SnapshotRestore => ("restore", "snapshot restore"),
         Signal::EphemeralReset => ("reset", "ephemeral reset"),
+        Signal::EvidenceDestroyed => ("destroyed", "evidence destroyed"),
         Signal::Link => ("link", "link"),
     };
     write!(

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::io::{self, Write};
 
-use revertwatch_detect::{Evidence, Incident};
+use revertwatch_detect::{Evidence, Incident, RestoredFrom};
 use revertwatch_normalize::format_time;
 
 use super::markup::{short_operation, shorten, tail, Esc};
@@ -145,9 +145,33 @@ pub fn write_svg(out: &mut dyn Write, incident: &Incident, calls: &[&Evidence]) 
         write_link(out, &lineage, &layout, link, label)?;
     }
     for (node, &(x, y)) in lineage.nodes.iter().zip(&layout.at) {
-        write_node(out, node, x, y)?;
+        let restored = incident
+            .restored_from
+            .iter()
+            .find(|r| r.id.eq_ignore_ascii_case(node.id));
+        write_node(out, node, x, y, restored)?;
     }
-    writeln!(out, "</svg>")
+    writeln!(out, "</svg>")?;
+    write_revert_facts(out, incident)
+}
+
+/// Under the graph: what the revert restored from, how far back it went, and what it
+/// destroyed.
+fn write_revert_facts(out: &mut dyn Write, incident: &Incident) -> io::Result<()> {
+    let facts = incident.revert_facts();
+    if facts.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "<ul class=\"revert-facts\">")?;
+    for (label, fact) in facts {
+        let class = if label == "evidence destroyed" {
+            " class=\"destroyed\""
+        } else {
+            ""
+        };
+        writeln!(out, "<li{class}><b>{}</b> {}</li>", Esc(label), Esc(&fact))?;
+    }
+    writeln!(out, "</ul>")
 }
 
 fn write_link(
@@ -203,7 +227,13 @@ fn write_link(
     )
 }
 
-fn write_node(out: &mut dyn Write, node: &Node, x: f64, y: f64) -> io::Result<()> {
+fn write_node(
+    out: &mut dyn Write,
+    node: &Node,
+    x: f64,
+    y: f64,
+    restored: Option<&RestoredFrom>,
+) -> io::Result<()> {
     let mut class = String::from("node");
     if node.target {
         class.push_str(" target");
@@ -222,6 +252,9 @@ fn write_node(out: &mut dyn Write, node: &Node, x: f64, y: f64) -> io::Result<()
     }
     if !node.alone.is_empty() {
         write!(out, "&#10;{}", Esc(&node.alone.join(", ")))?;
+    }
+    if let Some(r) = restored {
+        write!(out, "&#10;restored from: {}", Esc(&r.describe()))?;
     }
     writeln!(
         out,

@@ -113,11 +113,12 @@ pub fn audit_log(p: Provider) -> (&'static str, &'static str) {
 }
 
 /// The API Activity (class 6003) type of a call: restores create something, resets and links
-/// change a machine's state.
+/// change a machine's state, and destroying evidence deletes it.
 pub fn api_activity_type(signal: Signal) -> (u64, &'static str) {
     match signal {
         Signal::SnapshotRestore => (600301, "API Activity: Create"),
         Signal::EphemeralReset | Signal::Link => (600303, "API Activity: Update"),
+        Signal::EvidenceDestroyed => (600304, "API Activity: Delete"),
     }
 }
 
