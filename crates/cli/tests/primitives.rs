@@ -252,11 +252,14 @@ fn aws_backup_restore_testing_does_not_escalate() {
                 "review",
                 Some("aws-backup-restore-testing"),
             ),
+            // Restore testing deletes the volume AWS Backup restored: two services' calls, so
+            // neither built-in vouches for it; deleting the restore's own product destroyed
+            // no evidence, so it stays a review.
             (
                 "vol-0b1c00000000000c3",
                 &["volume-from-snapshot"],
                 "review",
-                Some("aws-backup"),
+                None,
             ),
         ],
     );
@@ -388,12 +391,7 @@ fn azure_redeploy_snapshot_copy_and_data_protection_restore_and_a_power_off_that
         "primitives/azure/redeploy-poweroff-copy-dataprotection.json",
         &[
             ("virtualmachines/vm-web25", &["redeploy"], "review", None),
-            (
-                "snapshots/snap-web27-copy",
-                &["snapshot-copied"],
-                "review",
-                None,
-            ),
+            // The snapshot copy restores nothing: a provenance link, no incident of its own.
             (
                 "backupinstances/vm-web28-data",
                 &["restore-from-backup"],

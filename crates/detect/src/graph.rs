@@ -12,8 +12,10 @@ use revertwatch_pack::{Pack, Provider, TAKEN_OF};
 pub type Node = (Provider, String, String);
 
 /// Kinds whose AWS ids are shared across accounts (a snapshot or AMI shared to another
-/// account keeps its id there): keyed by region, not account.
-const SHAREABLE: [&str; 2] = ["snapshot", "image"];
+/// account keeps its id there): keyed by region, not account. An AWS Backup recovery point of
+/// EC2 or EBS is an AMI or a snapshot under its own id (the restore job names it by ARN, the
+/// service's launch by id), so it is keyed as one.
+const SHAREABLE: [&str; 3] = ["snapshot", "image", "recovery-point"];
 
 /// The key of a resource a call names. Machines, volumes and disks are keyed by provider,
 /// account, region and id; AWS ids say neither, so the call's account and region scope them,

@@ -295,7 +295,7 @@ fn close(
         (calls[a.0].time, &calls[a.0].event_id).cmp(&(calls[b.0].time, &calls[b.0].event_id))
     });
     members.dedup_by(|a, b| a.0 == b.0);
-    let mut built = assemble(target, kind, &members, calls, classified)?;
+    let mut built = assemble(target, kind, &members, calls, classified, graph)?;
     let is_restore = |i: usize| {
         classified[i]
             .as_ref()
@@ -333,6 +333,17 @@ struct Scored {
 
 fn score(members: &[Member], calls: &[ApiCall], classified: &[Option<Classified>]) -> Scored {
     let mut scored = Scored::default();
+    // What the incident's restores made: deleting one of those (a restore test cleaning up its
+    // volume) destroyed nothing the revert replaced.
+    let restored: Vec<&str> = members
+        .iter()
+        .filter(|(i, _)| {
+            classified[*i]
+                .as_ref()
+                .is_some_and(|c| c.counts && c.has(Signal::SnapshotRestore))
+        })
+        .flat_map(|(i, _)| calls[*i].subjects.iter().map(|s| s.id.as_str()))
+        .collect();
     for (i, via) in members {
         let call = &calls[*i];
         let class = classified[*i].as_ref().expect("members are classified");
@@ -344,7 +355,13 @@ fn score(members: &[Member], calls: &[ApiCall], classified: &[Option<Classified>
             if class.has(Signal::EphemeralReset) {
                 scored.reset = 1;
             }
-            if let Some(c) = &class.destroyed_chain {
+            let own_product = !class.has(Signal::SnapshotRestore)
+                && !call.subjects.is_empty()
+                && call
+                    .subjects
+                    .iter()
+                    .all(|s| restored.contains(&s.id.as_str()));
+            if let Some(c) = class.destroyed_chain.as_ref().filter(|_| !own_product) {
                 scored.destroyed.push(c.clone());
             }
             if let Some(c) = chain.as_ref().filter(|_| class.scores()) {
@@ -403,6 +420,7 @@ fn assemble(
     members: &[Member],
     calls: &[ApiCall],
     classified: &[Option<Classified>],
+    graph: &Graph,
 ) -> Option<Built> {
     let has_signal = members
         .iter()
@@ -422,7 +440,10 @@ fn assemble(
     // Deleting what a revert replaced means something only when the incident restores.
     destroyed.sort();
     destroyed.dedup();
-    let evidence_destroyed = (restore == 1 && !destroyed.is_empty()).then(|| destroyed.join(", "));
+    // Only a machine has something a revert replaced: a lone restore's own volume deleted is
+    // cleanup.
+    let evidence_destroyed = (restore == 1 && !destroyed.is_empty() && graph.is_compute(target))
+        .then(|| destroyed.join(", "));
     let mut severity = Severity::from_score(score);
     if evidence_destroyed.is_some() {
         severity = Severity::Escalate;

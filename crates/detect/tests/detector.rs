@@ -168,9 +168,10 @@ fn a_restore_joins_the_swap_however_long_before_it_was_made() {
 
 #[test]
 fn the_window_bounds_only_the_calls_on_the_machine() {
-    // The attach (the anchor) is more than a window after the stop: two clusters.
+    // The attach (the anchor) is more than a window after the start, on a running machine:
+    // two clusters. (After a stop the machine is down, and its stop waits for its start.)
     let late = [
-        cycle("StopInstances", "2026-03-14T01:59:59Z", I),
+        cycle("StartInstances", "2026-03-14T01:59:59Z", I),
         create_volume("2026-03-14T02:50:00Z", "snap-0aa1", "vol-0bb1"),
         attach("2026-03-14T03:00:00Z", "vol-0bb1", I),
     ];
@@ -180,14 +181,14 @@ fn the_window_bounds_only_the_calls_on_the_machine() {
     assert!(on.iter().all(|i| i.severity == Severity::Review));
 }
 
-/// A stop, then a snapshot copied, a volume made from the copy, and the volume attached, each
+/// A start, then a snapshot copied, a volume made from the copy, and the volume attached, each
 /// most of a window after the last. The copy and the volume join the attach that brings them
-/// onto the machine; the stop, more than a window before the attach, is its own review. The
-/// detector, settling before the attach arrives, agrees with the batch.
+/// onto the machine; the start, more than a window before the attach on a running machine, is
+/// its own review. The detector, settling before the attach arrives, agrees with the batch.
 #[test]
 fn a_restore_two_hops_back_joins_its_attach_and_the_detector_agrees() {
     let records = [
-        cycle("StopInstances", "2026-03-14T00:00:00Z", I),
+        cycle("StartInstances", "2026-03-14T00:00:00Z", I),
         copy_snapshot("2026-03-14T00:50:00Z", "snap-0aa0", "snap-0aa1"),
         create_volume("2026-03-14T01:45:00Z", "snap-0aa1", "vol-0bb1"),
         attach("2026-03-14T02:40:00Z", "vol-0bb1", I),
