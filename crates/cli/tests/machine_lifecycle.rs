@@ -373,7 +373,8 @@ resources.instance = { kind = "instance", path = "resource" }
 fn a_gcp_instance_deleted_and_inserted_again_from_a_machine_image_escalates() {
     let vm = "projects/acme-prod/zones/us-central1-a/instances/web-7";
     let who = "mallory@acme-corp.example";
-    for inserted in ["2026-03-10T10:12:00Z", "2026-03-13T09:00:00Z"] {
+    // Created again minutes later, or the next morning: within the horizon's reach (a day).
+    for inserted in ["2026-03-10T10:12:00Z", "2026-03-11T06:00:00Z"] {
         let records = [
             gcp(
                 who,
@@ -408,5 +409,54 @@ fn a_gcp_instance_deleted_and_inserted_again_from_a_machine_image_escalates() {
             found[0]
         );
         assert_eq!(found[0]["new_machine"], false);
+    }
+}
+
+/// A machine deleted for good was destroyed, not reverted: a managed group's scale-in, or a
+/// name given again only days later (a new machine, a review at most), is no reset.
+#[test]
+fn a_gcp_instance_deleted_for_good_is_no_incident_and_a_name_reused_days_later_is_a_new_machine() {
+    let vm = "projects/acme-prod/zones/us-central1-a/instances/web-8";
+    let who = "mallory@acme-corp.example";
+    let delete = gcp(
+        who,
+        "compute.instances.delete",
+        "2026-03-10T10:00:00Z",
+        vm,
+        json!({"@type": "type.googleapis.com/compute.instances.delete"}),
+    );
+    let insert = gcp(
+        who,
+        "compute.instances.insert",
+        "2026-03-13T09:00:00Z",
+        vm,
+        json!({
+            "@type": "type.googleapis.com/compute.instances.insert",
+            "name": "web-8",
+            "sourceMachineImage": "projects/acme-prod/global/machineImages/web-8-mi-20260201"
+        }),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let pack = with_gcp_delete(dir.path());
+    for (name, records) in [
+        ("alone", vec![delete.clone()]),
+        ("reused", vec![delete, insert]),
+    ] {
+        let path = dir.path().join(format!("{name}.jsonl"));
+        std::fs::write(&path, records.join("\n") + "\n").unwrap();
+        for extra in [&[][..], &["--hold-all"][..]] {
+            let mut args = vec!["--add-rules", pack.to_str().unwrap()];
+            args.extend_from_slice(extra);
+            let run = hunt_jsonl(&[&path], &args);
+            run.expect_code(0);
+            let found = run.jsonl();
+            if name == "alone" {
+                assert!(found.is_empty(), "{name} {extra:?}: {found:#?}");
+                continue;
+            }
+            assert_eq!(found.len(), 1, "{name} {extra:?}: {found:#?}");
+            assert_eq!(found[0]["severity"], "review", "{name} {extra:?}");
+            assert_eq!(found[0]["new_machine"], true, "{name} {extra:?}");
+        }
     }
 }

@@ -60,6 +60,11 @@ fn serialize_maybe_time<S: serde::Serializer>(
 pub(crate) enum Effect {
     /// It goes down (a stop; a delete where the name can be given again).
     Down,
+    /// It is deleted where its name can be given again (GCP, Azure): down, but only a machine
+    /// created again under its name within the horizon's reach (four windows: a day) is the
+    /// same machine. A delete that waited for its name as long as a stop waits for its start
+    /// would hold every scale-in of a managed group open for the whole hunt.
+    Deleted,
     /// It comes back (a start, or a launch under the same name).
     Up,
     /// It is gone for good: an AWS instance id is never re-used, so a terminated instance's
@@ -73,7 +78,7 @@ pub(crate) fn effect(provider: Provider, lifecycle: Option<Lifecycle>) -> Option
     Some(match lifecycle? {
         Lifecycle::Stop => Effect::Down,
         Lifecycle::Delete if provider == Provider::Aws => Effect::Gone,
-        Lifecycle::Delete => Effect::Down,
+        Lifecycle::Delete => Effect::Deleted,
         Lifecycle::Start | Lifecycle::Launch => Effect::Up,
     })
 }
@@ -82,21 +87,40 @@ pub(crate) fn effect(provider: Provider, lifecycle: Option<Lifecycle>) -> Option
 #[derive(Default)]
 pub(crate) struct Uptime {
     down_since: Option<DateTime<Utc>>,
+    /// Down because deleted: the window, not the provenance horizon, bounds the wait.
+    deleted: bool,
     periods: Vec<StoppedPeriod>,
 }
 
 impl Uptime {
-    /// Whether a call `gap` after the last one still belongs with it: within the window, or
-    /// while the machine is down, within the provenance horizon.
-    pub fn joins(&self, gap: chrono::Duration, window: Duration, provenance: Duration) -> bool {
+    /// Whether a call `gap` after the last one still belongs with it: within the window; while
+    /// the machine is stopped, within the provenance horizon; while it is deleted, within
+    /// `recreate` (the horizon's reach, which the time-ordered detector holds a lone delete
+    /// for, so that both ways agree).
+    pub fn joins(
+        &self,
+        gap: chrono::Duration,
+        window: Duration,
+        provenance: Duration,
+        recreate: chrono::Duration,
+    ) -> bool {
         let within = |d: Duration| chrono::Duration::from_std(d).map_or(true, |d| gap <= d);
-        within(window) || (self.down_since.is_some() && within(provenance))
+        let waiting = match (self.down_since, self.deleted) {
+            (None, _) => false,
+            (Some(_), false) => within(provenance),
+            (Some(_), true) => gap <= recreate,
+        };
+        within(window) || waiting
     }
 
     /// Takes a call on the machine itself into account ([`effect`]'s answer).
     pub fn step(&mut self, at: DateTime<Utc>, effect: Option<Effect>) {
         match (effect, self.down_since) {
             (Some(Effect::Down), None) => self.down_since = Some(at),
+            (Some(Effect::Deleted), None) => {
+                self.down_since = Some(at);
+                self.deleted = true;
+            }
             (Some(Effect::Up), Some(since)) => {
                 self.periods.push(StoppedPeriod {
                     stopped: since,
@@ -104,6 +128,7 @@ impl Uptime {
                     seconds: u64::try_from((at - since).num_seconds()).ok(),
                 });
                 self.down_since = None;
+                self.deleted = false;
             }
             (Some(Effect::Gone), Some(since)) => {
                 self.periods.push(StoppedPeriod {
@@ -119,7 +144,8 @@ impl Uptime {
 
     /// The downtime of the calls stepped through, if the machine went down at all.
     pub fn downtime(mut self) -> Option<Downtime> {
-        let still_down = self.down_since.is_some();
+        // A deleted machine waits for its name only the horizon's reach: not "still down".
+        let still_down = self.down_since.is_some() && !self.deleted;
         if let Some(since) = self.down_since {
             self.periods.push(StoppedPeriod {
                 stopped: since,

@@ -262,7 +262,7 @@ pub(crate) fn build(
         for (at, m) in members {
             if cluster
                 .last()
-                .is_some_and(|last| !uptime.joins(at - last.0, window, provenance))
+                .is_some_and(|last| !uptime.joins(at - last.0, window, provenance, reach))
             {
                 incidents.extend(close(&mut cluster));
                 uptime = Uptime::default();
@@ -331,7 +331,12 @@ struct Scored {
     failed: usize,
 }
 
-fn score(members: &[Member], calls: &[ApiCall], classified: &[Option<Classified>]) -> Scored {
+fn score(
+    members: &[Member],
+    calls: &[ApiCall],
+    classified: &[Option<Classified>],
+    muted: &[usize],
+) -> Scored {
     let mut scored = Scored::default();
     // What the incident's restores made: deleting one of those (a restore test cleaning up its
     // volume) destroyed nothing the revert replaced.
@@ -347,6 +352,13 @@ fn score(members: &[Member], calls: &[ApiCall], classified: &[Option<Classified>
     for (i, via) in members {
         let call = &calls[*i];
         let class = classified[*i].as_ref().expect("members are classified");
+        if muted.contains(i) {
+            // Evidence of the machine's end, not a reset of it (see `lone_deletes`).
+            let mut e = evidence(call, class, None);
+            e.signal = Signal::Link;
+            scored.evidence.push(e);
+            continue;
+        }
         let chain = chain_label(class, via.as_deref());
         if class.counts {
             if class.has(Signal::SnapshotRestore) {
@@ -422,9 +434,10 @@ fn assemble(
     classified: &[Option<Classified>],
     graph: &Graph,
 ) -> Option<Built> {
-    let has_signal = members
-        .iter()
-        .any(|(i, _)| classified[*i].as_ref().is_some_and(Classified::scores));
+    let muted = lone_deletes(members, calls, classified);
+    let has_signal = members.iter().any(|(i, _)| {
+        !muted.contains(i) && classified[*i].as_ref().is_some_and(Classified::scores)
+    });
     if !has_signal {
         return None;
     }
@@ -435,7 +448,7 @@ fn assemble(
         mut chains,
         mut evidence,
         failed,
-    } = score(members, calls, classified);
+    } = score(members, calls, classified, &muted);
     let score = restore + reset;
     // Deleting what a revert replaced means something only when the incident restores.
     destroyed.sort();
@@ -510,6 +523,30 @@ fn assemble(
         incident,
         members: members.iter().map(|(i, _)| *i).collect(),
     })
+}
+
+/// The deletes in a cluster after which the machine never came back under its name. A delete
+/// is a reset when the machine is created again under its name (the same machine, from an
+/// image or snapshot); a machine deleted for good was destroyed, not reverted, and a managed
+/// group's every scale-in would otherwise be a review.
+fn lone_deletes(
+    members: &[Member],
+    calls: &[ApiCall],
+    classified: &[Option<Classified>],
+) -> Vec<usize> {
+    let mut lone = Vec::new();
+    for (k, m) in members.iter().enumerate() {
+        if down_or_up(m, calls, classified) != Some(Effect::Deleted) {
+            continue;
+        }
+        let back = members[k + 1..]
+            .iter()
+            .any(|later| down_or_up(later, calls, classified) == Some(Effect::Up));
+        if !back {
+            lone.push(m.0);
+        }
+    }
+    lone
 }
 
 /// Whether a member takes its machine down, brings it back, or ends it: only a call that names
