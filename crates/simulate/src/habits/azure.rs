@@ -14,8 +14,6 @@ const SCHEDULED: usize = 8;
 /// VMs in the patch group.
 const PATCH_GROUP: usize = 10;
 
-type Out = Vec<(Container, usize, Fixed<AnyCall>)>;
-
 fn power(
     out: &mut Out,
     (c, scope): (Container, usize),
@@ -30,14 +28,7 @@ fn power(
     } else {
         Call::Deallocate { who, rg, vm }
     };
-    out.push((
-        c,
-        scope,
-        Fixed {
-            t,
-            call: AnyCall::Azure(call),
-        },
-    ));
+    add_fixed(out, (c, scope), t, AnyCall::Azure(call));
 }
 
 pub(super) fn build(setup: &Setup, plan: &mut Plan, seed: u64) {

@@ -16,8 +16,6 @@ const SCHEDULED: usize = 8;
 /// Instances in the patch group.
 const PATCH_GROUP: usize = 10;
 
-type Out = Vec<(Container, usize, Fixed<AnyCall>)>;
-
 fn power(
     out: &mut Out,
     (c, scope): (Container, usize),
@@ -32,14 +30,7 @@ fn power(
     } else {
         Call::Stop { who, zone, inst }
     };
-    out.push((
-        c,
-        scope,
-        Fixed {
-            t,
-            call: AnyCall::Gcp(call),
-        },
-    ));
+    add_fixed(out, (c, scope), t, AnyCall::Gcp(call));
 }
 
 pub(super) fn build(setup: &Setup, plan: &mut Plan, seed: u64) {

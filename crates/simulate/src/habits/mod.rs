@@ -211,6 +211,23 @@ pub(crate) fn weekday_at(days: &[i64], k: usize) -> Option<i64> {
 }
 
 /// The habits of every enabled cloud, and (when scenarios are planted) their reverts.
+/// Fixed calls of one cloud's habits, by container and scope.
+pub(crate) type Out = Vec<(
+    crate::options::Container,
+    usize,
+    crate::emit::Fixed<crate::plan::Call>,
+)>;
+
+/// Adds `call` at time `t` in scope `at`.
+pub(crate) fn add_fixed(
+    out: &mut Out,
+    at: (crate::options::Container, usize),
+    t: i64,
+    call: crate::plan::Call,
+) {
+    out.push((at.0, at.1, crate::emit::Fixed { t, call }));
+}
+
 pub(crate) fn build(setup: &Setup, plan: &mut Plan) {
     let seed = derive(setup.opts.seed, "habits", 0);
     aws::build(setup, plan, derive(seed, "aws", 0));
