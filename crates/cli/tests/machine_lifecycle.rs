@@ -460,3 +460,40 @@ fn a_gcp_instance_deleted_for_good_is_no_incident_and_a_name_reused_days_later_i
         }
     }
 }
+
+/// A stopped period longer than the routine lookback (28 days) on a machine with a habit: the
+/// start's lookback began after the incident's first call, and the reversed range panicked
+/// both hunts (and serve's settling), so a role with a habit could blind the detector.
+#[test]
+fn a_machine_with_a_habit_stopped_for_longer_than_the_lookback_is_no_crash() {
+    let mut records = habit();
+    records.push(cycle(OWNER, "StopInstances", "2026-03-06T18:34:00Z", BOX));
+    records.push(cycle(OWNER, "StartInstances", "2026-04-20T08:19:00Z", BOX));
+    let (_dir, path) = archive(&records);
+    for extra in [&[][..], &["--hold-all"][..]] {
+        let run = hunt_jsonl(&[&path], extra);
+        run.expect_code(0);
+        let found = run.jsonl();
+        let long = starting(&found, "2026-03-06T18:34:00Z");
+        assert_eq!(long["downtime"]["still_down"], false, "{extra:?}");
+        assert!(long["routine"].is_null(), "{extra:?}: {long:#}");
+    }
+}
+
+/// A stop dated in year -262143 (the first time chrono can hold): its lookback overflowed.
+#[test]
+fn a_reset_at_the_first_representable_time_is_no_crash() {
+    let records = vec![cycle(
+        OWNER,
+        "StopInstances",
+        "-262143-01-10T00:00:00Z",
+        BOX,
+    )];
+    let (_dir, path) = archive(&records);
+    let run = hunt_jsonl(&[&path], &["--hold-all"]);
+    assert!(run.code == 0 || run.code == 3, "{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    let run = hunt_jsonl(&[&path], &[]);
+    assert!(run.code == 0 || run.code == 3, "{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+}

@@ -206,9 +206,17 @@ impl History {
         let Some(times) = self.seen.get(key) else {
             return Vec::new();
         };
-        let from = at - ROUTINE_LOOKBACK;
+        // Checked: an event time is the log's to choose, and a stopped period can put `at`
+        // more than the lookback after `first_seen` (an empty range, not a reversed one).
+        let from = at
+            .checked_sub_signed(ROUTINE_LOOKBACK)
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
+        let end = first_seen.min(at);
+        if from >= end {
+            return Vec::new();
+        }
         times
-            .range(from..first_seen.min(at))
+            .range(from..end)
             .filter(|t| minutes_apart(**t, at) <= ROUTINE_TOLERANCE_MINUTES)
             .copied()
             .collect()
