@@ -50,7 +50,12 @@ pub fn fact_key(phase: &ApiCall) -> String {
 }
 
 pub(crate) fn group_key((provider, group): &(revertwatch_pack::Provider, String)) -> String {
-    format!("{provider}|{group}")
+    // Hashed: the group is made of log fields (event and correlation ids, resource ids), and
+    // `serve` keys its store with it between NUL separators, which a log field may hold.
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(group.as_bytes());
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{provider}|{hex}")
 }
 
 /// Whether a successful call says where a resource came from: an edge between two resources
@@ -241,5 +246,19 @@ impl Provenance {
             frontier = next;
         }
         added.into_values().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::group_key;
+    use revertwatch_pack::Provider;
+
+    #[test]
+    fn a_fact_key_holds_no_separator_whatever_the_log_wrote() {
+        let hostile = (Provider::Azure, "corr\0other-fact\0id".to_string());
+        let key = group_key(&hostile);
+        assert!(!key.contains('\0'), "{key:?}");
+        assert_ne!(key, group_key(&(Provider::Azure, "corr".to_string())));
     }
 }
