@@ -64,6 +64,33 @@ fn a_stop_in_one_account_and_a_start_in_another_on_the_same_instance_id_are_two_
     }
 }
 
+/// The same instance id stopped at the same second in two accounts: two machines, whose
+/// incidents once shared an id (it hashed the provider, id and time only), so a SIEM keyed
+/// by it, or serve's closed incidents, folded one into the other.
+#[test]
+fn one_instance_id_in_two_accounts_at_the_same_time_gives_two_incident_ids() {
+    let id = "i-0c0c0c0c0c0c0c009";
+    let records = [
+        elsewhere(
+            cloudtrail::cycle("StopInstances", "2026-03-14T10:00:00Z", id),
+            "111122223333",
+            "us-east-1",
+        ),
+        elsewhere(
+            cloudtrail::cycle("StopInstances", "2026-03-14T10:00:00Z", id),
+            "444455556666",
+            "us-east-1",
+        ),
+    ];
+    let (_dir, path) = trail("same-second", &records);
+    let run = hunt_jsonl(&[&path], &[]);
+    run.expect_code(0);
+    let got = run.jsonl();
+    let mine = on(&got, id);
+    assert_eq!(mine.len(), 2, "{got:#?}");
+    assert_ne!(mine[0]["incident_id"], mine[1]["incident_id"], "{got:#?}");
+}
+
 #[test]
 fn the_same_instance_id_in_two_regions_of_one_account_is_two_machines() {
     let id = "i-0c0c0c0c0c0c0c002";

@@ -607,6 +607,13 @@ fn incident_id(target: &Node, first_seen: &DateTime<Utc>) -> String {
     h.update(target.2.as_bytes());
     h.update([0]);
     h.update(format_time(first_seen));
+    // An AWS id is scoped by account and region (`graph::node`): one instance id in two
+    // accounts is two machines, and their incidents must not share an id. Azure and GCP ids
+    // name their own scope, which is empty, so their incident ids are as they were.
+    if !target.1.is_empty() {
+        h.update([0]);
+        h.update(target.1.as_bytes());
+    }
     let d = h.finalize();
     let hex: String = d[..8].iter().map(|b| format!("{b:02x}")).collect();
     format!("rw-{hex}")
