@@ -60,10 +60,10 @@ fn serialize_maybe_time<S: serde::Serializer>(
 pub(crate) enum Effect {
     /// It goes down (a stop; a delete where the name can be given again).
     Down,
-    /// It is deleted where its name can be given again (GCP, Azure): down, but only a machine
-    /// created again under its name within the horizon's reach (four windows: a day) is the
-    /// same machine. A delete that waited for its name as long as a stop waits for its start
-    /// would hold every scale-in of a managed group open for the whole hunt.
+    /// It is deleted where its name can be given again (GCP, Azure): a machine created again
+    /// under its name, however much later, is the same machine. Unlike a stop, a delete does
+    /// not hold an incident open (that held every scale-in of a managed group for the whole
+    /// hunt): the provenance store keeps it, and the machine's next call recalls it.
     Deleted,
     /// It comes back (a start, or a launch under the same name).
     Up,
@@ -93,24 +93,13 @@ pub(crate) struct Uptime {
 }
 
 impl Uptime {
-    /// Whether a call `gap` after the last one still belongs with it: within the window; while
-    /// the machine is stopped, within the provenance horizon; while it is deleted, within
-    /// `recreate` (the horizon's reach, which the time-ordered detector holds a lone delete
-    /// for, so that both ways agree).
-    pub fn joins(
-        &self,
-        gap: chrono::Duration,
-        window: Duration,
-        provenance: Duration,
-        recreate: chrono::Duration,
-    ) -> bool {
+    /// Whether a call `gap` after the last one still belongs with it: within the window, or
+    /// while the machine is stopped or deleted, within the provenance horizon. A deleted
+    /// machine does not hold its incident open ([`Uptime::downtime`]): the provenance store
+    /// keeps the delete, and a machine created again under its name recalls it.
+    pub fn joins(&self, gap: chrono::Duration, window: Duration, provenance: Duration) -> bool {
         let within = |d: Duration| chrono::Duration::from_std(d).map_or(true, |d| gap <= d);
-        let waiting = match (self.down_since, self.deleted) {
-            (None, _) => false,
-            (Some(_), false) => within(provenance),
-            (Some(_), true) => gap <= recreate,
-        };
-        within(window) || waiting
+        within(window) || (self.down_since.is_some() && within(provenance))
     }
 
     /// Takes a call on the machine itself into account ([`effect`]'s answer).
@@ -144,7 +133,7 @@ impl Uptime {
 
     /// The downtime of the calls stepped through, if the machine went down at all.
     pub fn downtime(mut self) -> Option<Downtime> {
-        // A deleted machine waits for its name only the horizon's reach: not "still down".
+        // A deleted machine is not "still down": the provenance store keeps its delete.
         let still_down = self.down_since.is_some() && !self.deleted;
         if let Some(since) = self.down_since {
             self.periods.push(StoppedPeriod {

@@ -262,7 +262,7 @@ pub(crate) fn build(
         for (at, m) in members {
             if cluster
                 .last()
-                .is_some_and(|last| !uptime.joins(at - last.0, window, provenance, reach))
+                .is_some_and(|last| !uptime.joins(at - last.0, window, provenance))
             {
                 incidents.extend(close(&mut cluster));
                 uptime = Uptime::default();

@@ -62,10 +62,21 @@ pub(crate) fn group_key((provider, group): &(revertwatch_pack::Provider, String)
 /// that are not machines, or what a snapshot was taken of.
 pub fn is_provenance(call: &ApiCall, pack: &Pack) -> bool {
     call.outcome != Outcome::Failure
-        && call.edges.iter().any(|e| {
-            e.relation == TAKEN_OF
-                || (!pack.is_compute(&e.from.kind) && !pack.is_compute(&e.to.kind))
-        })
+        && (deletes_a_reusable_name(call, pack)
+            || call.edges.iter().any(|e| {
+                e.relation == TAKEN_OF
+                    || (!pack.is_compute(&e.from.kind) && !pack.is_compute(&e.to.kind))
+            }))
+}
+
+/// A machine deleted where its name can be given again (GCP, Azure): a machine created later
+/// under that name is the same machine, however much later, so the delete is kept with the
+/// facts, its product the machine's name.
+fn deletes_a_reusable_name(call: &ApiCall, pack: &Pack) -> bool {
+    call.provider != revertwatch_pack::Provider::Aws
+        && pack
+            .entries_for(call.provider, &call.operation)
+            .any(|e| e.lifecycle == Some(revertwatch_pack::Lifecycle::Delete))
 }
 
 impl Provenance {
@@ -118,6 +129,9 @@ impl Provenance {
             self.remove(key);
         }
         let mut products = BTreeSet::new();
+        if deletes_a_reusable_name(call, pack) {
+            products.extend(call.subjects.iter().map(|r| node(call, r, None)));
+        }
         for e in &call.edges {
             if e.relation == TAKEN_OF
                 || (!pack.is_compute(&e.from.kind) && !pack.is_compute(&e.to.kind))
@@ -187,7 +201,7 @@ impl Provenance {
 
     fn enforce_cap(&mut self) {
         while self.made.len() > self.max {
-            let Some((t, product)) = self.by_age.pop_first() else {
+            let Some((_, product)) = self.by_age.pop_first() else {
                 break;
             };
             self.made.remove(&product);
@@ -204,7 +218,6 @@ impl Provenance {
                     }
                 }
             }
-            let _ = t;
         }
     }
 
@@ -217,6 +230,8 @@ impl Provenance {
             for e in &call.edges {
                 frontier.push(node(call, &e.from, e.from_region.as_deref()));
             }
+            // A machine's own name: the delete before it was created again under that name.
+            frontier.extend(call.subjects.iter().map(|r| node(call, r, None)));
         }
         let mut seen: BTreeSet<Node> = BTreeSet::new();
         let mut added: BTreeMap<String, ApiCall> = BTreeMap::new();

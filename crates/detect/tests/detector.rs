@@ -359,3 +359,48 @@ resources.instance = { kind = "instance", path = ["request.instancesSet.items[].
     assert_eq!(settled.detection.incidents.len(), 1);
     assert_eq!(detector.held(), 0);
 }
+
+/// A GCP instance deleted, then created again under its name from a machine image three days
+/// later. The detector let the delete go long before (it makes no incident alone); the
+/// provenance store keeps it, and the new machine's calls recall it: one escalation, as the
+/// batch finds.
+#[test]
+fn a_name_created_again_days_after_its_delete_recalls_the_delete_from_the_store() {
+    use revertwatch_testkit::lifecycle::gcp;
+    use serde_json::json;
+    let vm = "projects/acme-prod/zones/us-central1-a/instances/web-9";
+    let who = "mallory@acme-corp.example";
+    let records = [
+        gcp(
+            who,
+            "compute.instances.delete",
+            "2026-03-10T10:00:00Z",
+            vm,
+            json!({"@type": "type.googleapis.com/compute.instances.delete"}),
+        ),
+        gcp(
+            who,
+            "compute.instances.insert",
+            "2026-03-13T09:00:00Z",
+            vm,
+            json!({
+                "@type": "type.googleapis.com/compute.instances.insert",
+                "name": "web-9",
+                "sourceMachineImage": "projects/acme-prod/global/machineImages/web-9-mi"
+            }),
+        ),
+    ];
+    let whole = batch(&records, HOUR);
+    assert_eq!(whole.incidents.len(), 1, "{:#?}", whole.incidents);
+    assert_eq!(whole.incidents[0].severity, Severity::Escalate);
+    assert!(!whole.incidents[0].new_machine);
+    let settled = detector_run(&records, HOUR, &[(1, "2026-03-12T00:00:00Z")]);
+    assert_eq!(summary(&settled), summary(&whole));
+    // Deleted for good: no incident either way.
+    assert!(batch(&records[..1], HOUR).incidents.is_empty());
+    assert!(
+        detector_run(&records[..1], HOUR, &[(1, "2026-03-12T00:00:00Z")])
+            .incidents
+            .is_empty()
+    );
+}
