@@ -231,7 +231,11 @@ impl Provenance {
                 frontier.push(node(call, &e.from, e.from_region.as_deref()));
             }
             // A machine's own name: the delete before it was created again under that name.
-            frontier.extend(call.subjects.iter().map(|r| node(call, r, None)));
+            // Only a call that brings something onto its subject (a launch from an image) can
+            // create a machine; a stop or start, most of what is held, looks nothing up.
+            if !call.edges.is_empty() {
+                frontier.extend(call.subjects.iter().map(|r| node(call, r, None)));
+            }
         }
         let mut seen: BTreeSet<Node> = BTreeSet::new();
         let mut added: BTreeMap<String, ApiCall> = BTreeMap::new();
