@@ -444,35 +444,19 @@ fn assemble(
     let Scored {
         restore,
         reset,
-        mut destroyed,
+        destroyed,
         mut chains,
         mut evidence,
         failed,
     } = score(members, calls, classified, &muted);
     let score = restore + reset;
-    // Deleting what a revert replaced means something only when the incident restores.
-    destroyed.sort();
-    destroyed.dedup();
-    // Only a machine has something a revert replaced: a lone restore's own volume deleted is
-    // cleanup.
-    let evidence_destroyed = (restore == 1 && !destroyed.is_empty() && graph.is_compute(target))
-        .then(|| destroyed.join(", "));
-    let mut severity = Severity::from_score(score);
-    if evidence_destroyed.is_some() {
-        severity = Severity::Escalate;
-        chains.extend(destroyed);
-        chains.sort();
-        chains.dedup();
-    } else {
-        // Without a restore, a deletion destroyed nothing a revert replaced: it is a link.
-        for e in evidence
-            .iter_mut()
-            .filter(|e| e.signal == Signal::EvidenceDestroyed)
-        {
-            e.signal = Signal::Link;
-            e.chain = None;
-        }
-    }
+    let (mut severity, evidence_destroyed) = destroyed_evidence(
+        Severity::from_score(score),
+        restore == 1 && graph.is_compute(target),
+        destroyed,
+        &mut chains,
+        &mut evidence,
+    );
     // A machine its restorer had just launched held nothing to go back from: whatever was
     // deleted on it, a review at most.
     let (downtime, new_machine) = machine_facts(members, calls, classified);
@@ -487,7 +471,7 @@ fn assemble(
         .map(|(i, _)| &calls[*i])
         .find(|c| !c.account.is_empty())
         .unwrap_or(first);
-    let mut incident = Incident {
+    let incident = Incident {
         incident_id: incident_id(target, &first_seen),
         provider: target.0,
         account: signal_call.account.clone(),
@@ -496,8 +480,8 @@ fn assemble(
         target_kind: kind.to_string(),
         first_seen,
         last_seen,
-        actors: unique(evidence.iter().map(|e| e.actor.clone())),
-        source_ips: unique(evidence.iter().map(|e| e.source_ip.clone())),
+        actors: present(evidence.iter().map(|e| &e.actor)),
+        source_ips: present(evidence.iter().map(|e| &e.source_ip)),
         chains,
         operations: unique(evidence.iter().map(|e| e.operation.clone())),
         is_snapshot_restore: restore,
@@ -517,12 +501,39 @@ fn assemble(
         downtime,
         routine: None,
     };
-    incident.actors.retain(|a| !a.is_empty());
-    incident.source_ips.retain(|a| !a.is_empty());
     Some(Built {
         incident,
         members: members.iter().map(|(i, _)| *i).collect(),
     })
+}
+
+/// Whether the incident destroyed what its revert replaced, and the severity that makes. Only
+/// a machine that was restored has something a revert replaced: a lone restore's own volume
+/// deleted is cleanup, and a deletion with no restore is a link.
+fn destroyed_evidence(
+    severity: Severity,
+    restored_machine: bool,
+    mut destroyed: Vec<String>,
+    chains: &mut Vec<String>,
+    evidence: &mut [Evidence],
+) -> (Severity, Option<String>) {
+    destroyed.sort();
+    destroyed.dedup();
+    if restored_machine && !destroyed.is_empty() {
+        let said = destroyed.join(", ");
+        chains.extend(destroyed);
+        chains.sort();
+        chains.dedup();
+        return (Severity::Escalate, Some(said));
+    }
+    for e in evidence
+        .iter_mut()
+        .filter(|e| e.signal == Signal::EvidenceDestroyed)
+    {
+        e.signal = Signal::Link;
+        e.chain = None;
+    }
+    (severity, None)
 }
 
 /// The deletes in a cluster after which the machine never came back under its name. A delete
@@ -587,6 +598,11 @@ fn compose_chains(chains: &mut Vec<String>) {
         chains.push("stop-start".into());
         chains.sort();
     }
+}
+
+/// The non-empty ones, once each, in order of first appearance.
+fn present<'a>(items: impl Iterator<Item = &'a String>) -> Vec<String> {
+    unique(items.filter(|s| !s.is_empty()).cloned())
 }
 
 fn unique(items: impl Iterator<Item = String>) -> Vec<String> {

@@ -28,8 +28,8 @@ pub struct Provenance {
     /// Product → when it was first made, and the reverse, for dropping the oldest.
     made: HashMap<Node, DateTime<Utc>>,
     by_age: BTreeSet<(DateTime<Utc>, Node)>,
-    /// How many resources a key is a producer of (a call is kept while it produces one).
-    uses: HashMap<String, usize>,
+    /// The resources a key still stands as a producer of (a call is kept while it has one).
+    products_of: HashMap<String, BTreeSet<Node>>,
     /// Keys by their call's time, for a horizon on facts.
     by_time: BTreeSet<(DateTime<Utc>, String)>,
     max: usize,
@@ -87,7 +87,7 @@ impl Provenance {
             by_product: HashMap::new(),
             made: HashMap::new(),
             by_age: BTreeSet::new(),
-            uses: HashMap::new(),
+            products_of: HashMap::new(),
             by_time: BTreeSet::new(),
             max: max.max(1),
             dropped: 0,
@@ -147,7 +147,7 @@ impl Provenance {
         }
         self.calls.insert(key.to_string(), Arc::new(kept));
         self.by_time.insert((call.time, key.to_string()));
-        self.uses.insert(key.to_string(), products.len());
+        self.products_of.insert(key.to_string(), products.clone());
         for product in products {
             self.by_product
                 .entry(product.clone())
@@ -168,14 +168,7 @@ impl Provenance {
             return;
         };
         self.by_time.remove(&(call.time, key.to_string()));
-        self.uses.remove(key);
-        let products: Vec<Node> = self
-            .by_product
-            .iter()
-            .filter(|(_, keys)| keys.contains(key))
-            .map(|(n, _)| n.clone())
-            .collect();
-        for product in products {
+        for product in self.products_of.remove(key).unwrap_or_default() {
             let empty = self.by_product.get_mut(&product).is_some_and(|keys| {
                 keys.remove(key);
                 keys.is_empty()
@@ -207,12 +200,12 @@ impl Provenance {
             self.made.remove(&product);
             self.dropped += 1;
             for key in self.by_product.remove(&product).unwrap_or_default() {
-                let left = self.uses.get_mut(&key).map(|n| {
-                    *n = n.saturating_sub(1);
-                    *n
+                let left = self.products_of.get_mut(&key).map(|products| {
+                    products.remove(&product);
+                    products.len()
                 });
                 if left == Some(0) {
-                    self.uses.remove(&key);
+                    self.products_of.remove(&key);
                     if let Some(call) = self.calls.remove(&key) {
                         self.by_time.remove(&(call.time, key.clone()));
                     }
