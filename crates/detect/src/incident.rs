@@ -545,16 +545,14 @@ fn lone_deletes(
     calls: &[ApiCall],
     classified: &[Option<Classified>],
 ) -> Vec<usize> {
+    // One pass from the newest: a name deleted thousands of times must not cost a square.
     let mut lone = Vec::new();
-    for (k, m) in members.iter().enumerate() {
-        if down_or_up(m, calls, classified) != Some(Effect::Deleted) {
-            continue;
-        }
-        let back = members[k + 1..]
-            .iter()
-            .any(|later| down_or_up(later, calls, classified) == Some(Effect::Up));
-        if !back {
-            lone.push(m.0);
+    let mut back = false;
+    for m in members.iter().rev() {
+        match down_or_up(m, calls, classified) {
+            Some(Effect::Up) => back = true,
+            Some(Effect::Deleted) if !back => lone.push(m.0),
+            _ => {}
         }
     }
     lone

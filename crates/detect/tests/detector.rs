@@ -366,29 +366,12 @@ resources.instance = { kind = "instance", path = ["request.instancesSet.items[].
 /// batch finds.
 #[test]
 fn a_name_created_again_days_after_its_delete_recalls_the_delete_from_the_store() {
-    use revertwatch_testkit::lifecycle::gcp;
-    use serde_json::json;
+    use revertwatch_testkit::lifecycle::{gcp_delete, gcp_insert_from_machine_image};
     let vm = "projects/acme-prod/zones/us-central1-a/instances/web-9";
     let who = "mallory@acme-corp.example";
     let records = [
-        gcp(
-            who,
-            "compute.instances.delete",
-            "2026-03-10T10:00:00Z",
-            vm,
-            json!({"@type": "type.googleapis.com/compute.instances.delete"}),
-        ),
-        gcp(
-            who,
-            "compute.instances.insert",
-            "2026-03-13T09:00:00Z",
-            vm,
-            json!({
-                "@type": "type.googleapis.com/compute.instances.insert",
-                "name": "web-9",
-                "sourceMachineImage": "projects/acme-prod/global/machineImages/web-9-mi"
-            }),
-        ),
+        gcp_delete(who, "2026-03-10T10:00:00Z", vm),
+        gcp_insert_from_machine_image(who, "2026-03-13T09:00:00Z", vm, "web-9-mi"),
     ];
     let whole = batch(&records, HOUR);
     assert_eq!(whole.incidents.len(), 1, "{:#?}", whole.incidents);

@@ -143,6 +143,39 @@ pub fn attach(caller: Caller<'_>, time: &str, volume: &str, instance: &str) -> S
     )
 }
 
+/// `principal` deletes the GCP instance `resource` at `time`.
+pub fn gcp_delete(principal: &str, time: &str, resource: &str) -> String {
+    gcp(
+        principal,
+        "compute.instances.delete",
+        time,
+        resource,
+        json!({"@type": "type.googleapis.com/compute.instances.delete"}),
+    )
+}
+
+/// `principal` creates the GCP instance `resource` at `time` from the machine image `image`
+/// (a restore of the machine as the image captured it).
+pub fn gcp_insert_from_machine_image(
+    principal: &str,
+    time: &str,
+    resource: &str,
+    image: &str,
+) -> String {
+    let name = resource.rsplit('/').next().unwrap_or(resource);
+    gcp(
+        principal,
+        "compute.instances.insert",
+        time,
+        resource,
+        json!({
+            "@type": "type.googleapis.com/compute.instances.insert",
+            "name": name,
+            "sourceMachineImage": format!("projects/acme-prod/global/machineImages/{image}")
+        }),
+    )
+}
+
 /// A GCP Compute audit entry (one entry for the whole operation) by `principal` at `time`
 /// on `resource` (`projects/p/zones/z/instances/n`), with the request given.
 pub fn gcp(principal: &str, method: &str, time: &str, resource: &str, request: Value) -> String {
